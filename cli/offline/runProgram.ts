@@ -1,0 +1,255 @@
+import * as fs from "fs";
+import * as path from "path";
+
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+
+import { MockCloud } from "./mockCloud";
+
+/** One resource the program registered, as the engine would see it. */
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    id?: string;
+    parent?: string;
+    provider?: string;
+    inputs: Record<string, unknown>;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+}
+
+/** Everything one offline run of a program produced. */
+export interface ProgramRun {
+    project: string;
+    stack: string;
+    resources: RegisteredResource[];
+    outputs: Record<string, unknown>;
+}
+
+export interface RunProgramOptions {
+    /** Directory holding `Pulumi.yaml`, `Pulumi.<stack>.yaml` and `index.ts`. */
+    programDir: string;
+    stack: string;
+    /** Overrides the stack file's config (keys as in the file, e.g. `aws:region`). `null` removes a key. */
+    configOverrides?: Record<string, unknown>;
+}
+
+/** Raised when the program cannot be loaded or throws; names the program and what went wrong. */
+export class ProgramError extends Error {
+    constructor(message: string, readonly cause?: unknown) {
+        super(message);
+        this.name = "ProgramError";
+    }
+}
+
+interface ProjectFile {
+    name: string;
+    main?: string;
+}
+
+/** Reads the project name and entry point from `Pulumi.yaml`. */
+export function readProject(programDir: string): ProjectFile {
+    const file = path.join(programDir, "Pulumi.yaml");
+    if (!fs.existsSync(file)) {
+        throw new ProgramError(`${file} not found: --program must name a directory holding a Pulumi project`);
+    }
+    const project = parseYaml(fs.readFileSync(file, "utf8")) as Partial<ProjectFile> | null;
+    if (!project || typeof project.name !== "string") {
+        throw new ProgramError(`${file} has no project name`);
+    }
+    return { name: project.name, main: typeof project.main === "string" ? project.main : undefined };
+}
+
+/**
+ * Reads `Pulumi.<stack>.yaml` into the flat map the Pulumi runtime expects (`project:key` → string;
+ * structured values as JSON, as the CLI passes them).
+ */
+export function readStackConfig(programDir: string, project: string, stack: string): { config: Record<string, string>; secretKeys: string[] } {
+    const file = path.join(programDir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        throw new ProgramError(`${file} not found: stack "${stack}" has no configuration file in ${programDir}`);
+    }
+    const parsed = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    return flattenConfig(parsed.config ?? {}, project);
+}
+
+function flattenConfig(entries: Record<string, unknown>, project: string): { config: Record<string, string>; secretKeys: string[] } {
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [rawKey, value] of Object.entries(entries)) {
+        if (value === null || value === undefined) {
+            continue;
+        }
+        const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+        if (typeof value === "object" && value !== null && "secure" in value) {
+            // Encrypted values cannot be decrypted offline; the program sees a placeholder marked secret.
+            config[key] = "[secret]";
+            secretKeys.push(key);
+        } else {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return { config, secretKeys };
+}
+
+interface MonitorRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getCustom(): boolean;
+    getObject(): unknown;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+interface PatchableMonitor {
+    registerResource(request: MonitorRequest, callback: (error: unknown, response?: { getUrn(): string; getId(): string }) => void): Promise<void>;
+}
+
+let running = false;
+
+/**
+ * Runs a Pulumi program under `pulumi.runtime.setMocks` with a stack's configuration and returns every
+ * resource it registered (type, name, URN, parent, provider, inputs, dependencies). The mocks answer with
+ * realistic ARNs and ids (see MockCloud), so documents built from outputs resolve as they would in AWS.
+ *
+ * Mocks are process-global: runs are serialised, and each run reloads the program's own modules.
+ */
+export async function runProgramOffline(options: RunProgramOptions): Promise<ProgramRun> {
+    if (running) {
+        throw new ProgramError("runProgramOffline is already running in this process; await the previous run first");
+    }
+    running = true;
+    try {
+        return await runOnce(options);
+    } finally {
+        running = false;
+    }
+}
+
+async function runOnce(options: RunProgramOptions): Promise<ProgramRun> {
+    const programDir = path.resolve(options.programDir);
+    const project = readProject(programDir);
+    const { config, secretKeys } = readStackConfig(programDir, project.name, options.stack);
+    for (const [rawKey, value] of Object.entries(options.configOverrides ?? {})) {
+        const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
+        if (value === null) {
+            delete config[key];
+        } else {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    const region = config["aws:region"] ?? "us-east-1";
+
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    await pulumi.runtime.setMocks(new MockCloud(region), project.name, options.stack, false);
+    const resources = captureRegistrations();
+
+    const entry = resolveEntry(programDir, project.main);
+    forgetProgramModules(programDir);
+    let exported: unknown;
+    try {
+        // The program is loaded the way the Pulumi nodejs host loads it: by require().
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        exported = require(entry) as unknown;
+        if (typeof exported === "function") {
+            exported = await (exported as () => unknown)();
+        } else if (exported && typeof exported === "object" && typeof (exported as { default?: unknown }).default === "function") {
+            exported = await ((exported as { default: () => unknown }).default)();
+        }
+        const outputs = await resolveOutputs(exported);
+        await waitForRegistrations();
+        return { project: project.name, stack: options.stack, resources, outputs };
+    } catch (error) {
+        await waitForRegistrations().catch(() => undefined);
+        if (error instanceof ProgramError) {
+            throw error;
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        throw new ProgramError(`the program in ${programDir} failed for stack "${options.stack}":\n${message}`, error);
+    }
+}
+
+function resolveEntry(programDir: string, main: string | undefined): string {
+    const base = main ? path.resolve(programDir, main) : programDir;
+    for (const candidate of [base, `${base}.ts`, path.join(base, "index.ts"), path.join(base, "index.js")]) {
+        if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) {
+            return candidate;
+        }
+    }
+    throw new ProgramError(`no index.ts in ${base}: a Pulumi TypeScript program needs an entry point`);
+}
+
+/** Drops the program's own modules (not node_modules) from the require cache so the next run re-executes them. */
+function forgetProgramModules(programDir: string): void {
+    for (const file of Object.keys(require.cache)) {
+        if (file.startsWith(programDir + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`) && !file.includes(`${path.sep}cli${path.sep}offline${path.sep}`)) {
+            delete require.cache[file];
+        }
+    }
+}
+
+/** Wraps the mock monitor so each registration's parent, provider and dependencies are recorded too. */
+function captureRegistrations(): RegisteredResource[] {
+    const resources: RegisteredResource[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): PatchableMonitor | undefined };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(struct: unknown): unknown };
+    const monitor = settings.getMonitor();
+    if (!monitor) {
+        throw new ProgramError("the Pulumi mock monitor is not installed");
+    }
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = async (request, callback) => {
+        await original(request, (error, response) => {
+            if (!error && response) {
+                const propertyDependencies: Record<string, string[]> = {};
+                request.getPropertydependenciesMap().forEach((value, key) => {
+                    propertyDependencies[key] = value.getUrnsList();
+                });
+                resources.push({
+                    urn: response.getUrn(),
+                    type: request.getType(),
+                    name: request.getName(),
+                    custom: request.getCustom(),
+                    id: response.getId() || undefined,
+                    parent: request.getParent() || undefined,
+                    provider: request.getProvider() || undefined,
+                    inputs: rpc.deserializeProperties(request.getObject()) as Record<string, unknown>,
+                    dependencies: request.getDependenciesList(),
+                    propertyDependencies,
+                });
+            }
+            callback(error, response);
+        });
+    };
+    return resources;
+}
+
+async function waitForRegistrations(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}
+
+async function resolveOutputs(exported: unknown): Promise<Record<string, unknown>> {
+    const outputs: Record<string, unknown> = {};
+    if (!exported || typeof exported !== "object") {
+        return outputs;
+    }
+    for (const [key, value] of Object.entries(exported as Record<string, unknown>)) {
+        if (key === "__esModule") {
+            continue;
+        }
+        outputs[key] = pulumi.Output.isInstance(value) ? await unwrap(value) : value;
+    }
+    return outputs;
+}
+
+function unwrap(output: pulumi.Output<unknown>): Promise<unknown> {
+    return new Promise((resolve) => output.apply((value) => resolve(value)));
+}

@@ -1,0 +1,149 @@
+import { z } from "zod";
+
+/**
+ * The stack configuration schema: every setting every component reads, with its constraints.
+ *
+ * Each top-level section is one Pulumi config key, `<project>:<section>`, holding a structured object
+ * (set with `pulumi config set --path '<project>:<section>.<setting>' <value>`). Missing sections are
+ * treated as empty objects so that each missing required setting is reported on its own line.
+ */
+
+/** Treat `undefined` as `{}` so that missing required leaves are reported one by one. */
+function section<T extends z.ZodRawShape>(shape: T) {
+    return z.preprocess((value) => (value === undefined ? {} : value), z.object(shape).strict());
+}
+
+const awsId = (prefix: string) =>
+    z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `expected an id like ${prefix}-0123456789abcdef0`);
+
+const cidr = z
+    .string()
+    .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "expected an IPv4 CIDR block like 10.20.0.0/16")
+    .refine((value) => !value.endsWith("/0"), "a /0 block would open egress to the whole internet; name the Elasticsearch network instead");
+
+const secretArn = z
+    .string()
+    .regex(
+        /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+        "expected a Secrets Manager secret ARN like arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/elasticsearch-AbCdEf",
+    );
+
+const scheduleExpression = z
+    .string()
+    .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, "expected an EventBridge schedule like rate(1 hour) or cron(15 0 * * ? *)");
+
+// Values set with `pulumi config set --path` may arrive as strings: accept "500" as 500 and "false" as false.
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const flag = z.preprocess((value) => (value === "true" ? true : value === "false" ? false : value), z.boolean());
+
+/** The retention values CloudWatch Logs accepts that satisfy the 7-day data-protection rule. */
+export const ALLOWED_RETENTION_DAYS = [1, 3, 5, 7] as const;
+
+export const stackConfigSchema = z
+    .object({
+        network: section({
+            vpcId: awsId("vpc"),
+            subnetIds: z.array(awsId("subnet")).min(2, "give at least two private subnets in different availability zones"),
+            elasticsearchCidrs: z.array(cidr).min(1, "give the CIDR block(s) of the Elasticsearch cluster"),
+            createVpcEndpoints: flag.default(true),
+        }),
+        elasticsearch: section({
+            endpoint: z
+                .string()
+                .url("expected a URL like https://logs.es.internal.example.com:9243")
+                .refine((value) => value.startsWith("https://"), "must use https:// (TLS in transit is required)"),
+            credentialsSecretArn: secretArn,
+            dataStreamNamespace: z
+                .string()
+                .regex(/^[a-z0-9_]{1,100}$/, "expected lower-case letters, digits and underscores (a data stream namespace)")
+                .default("default"),
+        }),
+        shipper: section({
+            logGroupSubscriptions: z
+                .array(
+                    z
+                        .object({
+                            logGroupName: z.string().min(1).max(512),
+                            filterPattern: z.string().max(1024).default(""),
+                        })
+                        .strict(),
+                )
+                .default([]),
+            kinesisShardCount: intIn(1, 500).default(1),
+            kinesisRetentionHours: intIn(24, 168).default(24),
+            sqsMessageRetentionSeconds: intIn(60, 604800).default(345600),
+            batchSize: intIn(1, 10000).default(500),
+            maxBatchingWindowSeconds: intIn(0, 300).default(5),
+            reservedConcurrency: intIn(1, 1000).default(10),
+            memoryMb: intIn(128, 10240).default(512),
+            timeoutSeconds: intIn(10, 900).default(60),
+        }),
+        kpi: section({
+            tripsTableName: z
+                .string()
+                .regex(/^[A-Za-z0-9_.-]{3,255}$/, "expected a DynamoDB table name (3-255 letters, digits, _ . -)"),
+            tripsTableKmsKeyArn: z
+                .string()
+                .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "expected a KMS key ARN like arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+                .optional(),
+            schedule: scheduleExpression.default("cron(15 0 * * ? *)"),
+            athenaDatabase: z.string().regex(/^[a-z0-9_]{1,255}$/, "expected lower-case letters, digits and underscores").default("trip_kpis"),
+        }),
+        retention: section({
+            maxRetentionDays: z.coerce
+                .number()
+                .refine(
+                    (value) => (ALLOWED_RETENTION_DAYS as readonly number[]).includes(value),
+                    `must be one of ${ALLOWED_RETENTION_DAYS.join(", ")} (CloudWatch retention values of 7 days or less)`,
+                )
+                .default(7),
+            schedule: scheduleExpression.default("rate(1 hour)"),
+        }),
+        alerts: section({
+            emails: z.array(z.string().email("expected an e-mail address")).default([]),
+        }),
+        tags: z
+            .preprocess((value) => (value === undefined ? {} : value), z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/), z.string().max(256)))
+            .refine((tags) => typeof tags["owner"] === "string", { message: "required tag, but not set", path: ["owner"] })
+            .refine((tags) => typeof tags["cost-center"] === "string", { message: "required tag, but not set", path: ["cost-center"] }),
+    })
+    .strict();
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+
+/** The top-level sections: each is one `<project>:<section>` key. */
+export const CONFIG_SECTIONS = Object.keys(stackConfigSchema.shape) as (keyof StackConfig)[];
+
+/**
+ * A valid example value for every setting, used in the `pulumi config set` command printed for a problem.
+ * Keys are dotted paths; `[]` stands for any array index.
+ */
+export const CONFIG_EXAMPLES: Record<string, string> = {
+    "network.vpcId": "vpc-0123456789abcdef0",
+    "network.subnetIds[]": "subnet-0123456789abcdef0",
+    "network.elasticsearchCidrs[]": "10.20.0.0/16",
+    "network.createVpcEndpoints": "true",
+    "elasticsearch.endpoint": "https://logs.es.internal.example.com:9243",
+    "elasticsearch.credentialsSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/elasticsearch-AbCdEf",
+    "elasticsearch.dataStreamNamespace": "prod",
+    "shipper.logGroupSubscriptions[].logGroupName": "/app/api",
+    "shipper.logGroupSubscriptions[].filterPattern": "''",
+    "shipper.kinesisShardCount": "1",
+    "shipper.kinesisRetentionHours": "24",
+    "shipper.sqsMessageRetentionSeconds": "345600",
+    "shipper.batchSize": "500",
+    "shipper.maxBatchingWindowSeconds": "5",
+    "shipper.reservedConcurrency": "10",
+    "shipper.memoryMb": "512",
+    "shipper.timeoutSeconds": "60",
+    "kpi.tripsTableName": "trips",
+    "kpi.tripsTableKmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    "kpi.schedule": "'cron(15 0 * * ? *)'",
+    "kpi.athenaDatabase": "trip_kpis",
+    "retention.maxRetentionDays": "7",
+    "retention.schedule": "'rate(1 hour)'",
+    "alerts.emails[]": "platform-oncall@example.com",
+    "tags.owner": "platform-team",
+    "tags.cost-center": "cc-1234",
+};

@@ -1,0 +1,21 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+import { loadPlatformConfig } from "./components/config";
+import { SecurityBaseline } from "./components/securityBaseline";
+
+// Validate the whole stack configuration first: a bad or missing setting stops the preview here with
+// one message that lists every problem and the `pulumi config set` command that fixes it.
+const config = loadPlatformConfig();
+
+// One explicit provider carries the region and the default tags to every resource below.
+const provider = new aws.Provider("aws-platform", {
+    region: config.region as aws.Region,
+    defaultTags: { tags: { ...config.tags, "managed-by": "pulumi", "pulumi-stack": config.stack } },
+});
+
+const baseline = new SecurityBaseline("platform", { alarmEmails: config.alerts.emails }, { providers: { aws: provider } });
+
+export const kmsKeyArn = baseline.keyArn;
+export const alarmTopicArn = baseline.alarmTopicArn;
+export const region = pulumi.output(config.region);

@@ -1,0 +1,143 @@
+import { execFileSync } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+import { Client } from "@elastic/elasticsearch";
+
+import { ELASTICSEARCH_HOME, ELASTICSEARCH_VERSION } from "./paths";
+import { freePort, ServiceProcess, waitUntil } from "./process";
+
+/** A running single Elasticsearch node with security on: HTTPS with a test CA, basic auth. */
+export interface ElasticsearchService {
+    endpoint: string;
+    username: string;
+    password: string;
+    /** PEM of the CA that signed the node's certificate; clients must verify against it. */
+    caCertificate: string;
+    version: string;
+    client(): Client;
+    stop(): Promise<void>;
+}
+
+/** The uid/gid Elasticsearch runs as when the tests run as root (it refuses to run as root). */
+const UNPRIVILEGED = 65534;
+
+/**
+ * Starts the Elasticsearch integ-test-zip node from .cache on free 127.0.0.1 ports, with a fresh
+ * configuration, data directory, TLS certificate and `elastic` password for this run.
+ */
+export async function startElasticsearch(): Promise<ElasticsearchService> {
+    const launcher = path.join(ELASTICSEARCH_HOME, "bin", "elasticsearch");
+    if (!fs.existsSync(launcher)) {
+        throw new Error(
+            `Elasticsearch ${ELASTICSEARCH_VERSION} is not installed (${launcher} is missing): run \`bash scripts/setup.sh\` to fetch the integ-test-zip from Maven Central into .cache/elasticsearch`,
+        );
+    }
+    const javaHome = findJavaHome();
+    const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "es-test-"));
+    const dirs = { config: path.join(runDir, "config"), data: path.join(runDir, "data"), logs: path.join(runDir, "logs"), tmp: path.join(runDir, "tmp") };
+    fs.cpSync(path.join(ELASTICSEARCH_HOME, "config"), dirs.config, { recursive: true });
+    for (const dir of [dirs.data, dirs.logs, dirs.tmp, path.join(dirs.config, "certs")]) {
+        fs.mkdirSync(dir, { recursive: true });
+    }
+    const caCertificate = makeCertificates(path.join(dirs.config, "certs"));
+    const [httpPort, transportPort] = [await freePort(), await freePort()];
+    fs.writeFileSync(
+        path.join(dirs.config, "elasticsearch.yml"),
+        [
+            "cluster.name: log-platform-test",
+            "node.name: test-node",
+            "network.host: 127.0.0.1",
+            `http.port: ${httpPort}`,
+            `transport.port: ${transportPort}`,
+            "discovery.type: single-node",
+            `path.data: ${dirs.data}`,
+            `path.logs: ${dirs.logs}`,
+            "action.destructive_requires_name: false",
+            "cluster.routing.allocation.disk.threshold_enabled: false",
+            "xpack.security.enabled: true",
+            "xpack.security.enrollment.enabled: false",
+            "xpack.security.http.ssl.enabled: true",
+            "xpack.security.http.ssl.certificate: certs/node.crt",
+            "xpack.security.http.ssl.key: certs/node.key",
+            "xpack.security.http.ssl.certificate_authorities: certs/ca.crt",
+            "xpack.security.transport.ssl.enabled: false",
+            "",
+        ].join("\n"),
+    );
+    fs.writeFileSync(path.join(dirs.config, "jvm.options.d", "heap.options"), "-Xms512m\n-Xmx512m\n");
+
+    const password = randomBytes(18).toString("base64url");
+    const env: NodeJS.ProcessEnv = { ...process.env, ES_PATH_CONF: dirs.config, ES_JAVA_HOME: javaHome, ES_TMPDIR: dirs.tmp, JAVA_HOME: javaHome };
+    delete env["ES_JAVA_OPTS"];
+    const keystore = path.join(ELASTICSEARCH_HOME, "bin", "elasticsearch-keystore");
+    execFileSync(keystore, ["create"], { env, stdio: "pipe" });
+    execFileSync(keystore, ["add", "--stdin", "bootstrap.password"], { env, input: password, stdio: ["pipe", "pipe", "pipe"] });
+
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+        execFileSync("chown", ["-R", `${UNPRIVILEGED}:${UNPRIVILEGED}`, runDir]);
+    }
+    const [command, args] = asRoot
+        ? ["setpriv", [`--reuid=${UNPRIVILEGED}`, `--regid=${UNPRIVILEGED}`, "--clear-groups", launcher]]
+        : [launcher, []];
+    const service = ServiceProcess.start("elasticsearch", command, args, path.join(runDir, "console.log"), { env, cwd: dirs.logs });
+
+    const endpoint = `https://127.0.0.1:${httpPort}`;
+    const makeClient = () =>
+        new Client({ node: endpoint, auth: { username: "elastic", password }, tls: { ca: caCertificate, rejectUnauthorized: true }, requestTimeout: 30000 });
+    const probe = makeClient();
+    try {
+        await waitUntil("Elasticsearch", service, 120000, async () => {
+            const health = await probe.cluster.health({ wait_for_status: "yellow", timeout: "1s" });
+            return health.status === "green" || health.status === "yellow";
+        });
+        // The integ-test-zip has no rest-root module, so `GET /` (client.info) is not there: ask the node itself.
+        const nodes = await probe.nodes.info({ node_id: "_local", metric: "process" });
+        const version = Object.values(nodes.nodes)[0]?.version ?? "unknown";
+        return {
+            endpoint,
+            username: "elastic",
+            password,
+            caCertificate,
+            version,
+            client: makeClient,
+            stop: async () => {
+                await probe.close();
+                await service.stop();
+                fs.rmSync(runDir, { recursive: true, force: true });
+            },
+        };
+    } catch (error) {
+        await probe.close();
+        await service.stop();
+        throw error;
+    }
+}
+
+/** Writes a test CA and a node certificate for 127.0.0.1/localhost; returns the CA's PEM. */
+function makeCertificates(dir: string): string {
+    const run = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+    run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=log-platform test CA", "-keyout", "ca.key", "-out", "ca.crt"]);
+    run(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "node.key", "-out", "node.csr"]);
+    fs.writeFileSync(path.join(dir, "node.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+    run(["x509", "-req", "-in", "node.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "node.ext", "-out", "node.crt"]);
+    fs.rmSync(path.join(dir, "ca.key"));
+    return fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
+}
+
+function findJavaHome(): string {
+    for (const candidate of [process.env["ES_JAVA_HOME"], process.env["JAVA_HOME"]]) {
+        if (candidate && fs.existsSync(path.join(candidate, "bin", "java"))) {
+            return candidate;
+        }
+    }
+    try {
+        const java = fs.realpathSync(execFileSync("sh", ["-c", "command -v java"], { encoding: "utf8" }).trim());
+        return path.dirname(path.dirname(java));
+    } catch {
+        throw new Error("Java 17+ is required to run the Elasticsearch test node: install a JDK (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME");
+    }
+}

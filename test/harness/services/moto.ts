@@ -1,0 +1,45 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+import { freePort, ServiceProcess, waitUntil } from "./process";
+import { VENV } from "./paths";
+
+/** A running moto server: the AWS API emulator the tests and the deployed-closure tests talk to. */
+export interface MotoService {
+    endpoint: string;
+    version: string;
+    region: string;
+    stop(): Promise<void>;
+}
+
+/** Starts `moto_server` from the project's virtualenv on a free 127.0.0.1 port. */
+export async function startMoto(): Promise<MotoService> {
+    const server = path.join(VENV, "bin", "moto_server");
+    if (!fs.existsSync(server)) {
+        throw new Error(`moto is not installed (${server} is missing): run \`bash scripts/setup.sh\` to install moto[server] into .cache/venv`);
+    }
+    const port = await freePort();
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "moto-"));
+    const service = ServiceProcess.start("moto", server, ["-H", "127.0.0.1", "-p", String(port)], path.join(logDir, "moto.log"), {
+        env: { ...process.env, PYTHONUNBUFFERED: "1" },
+    });
+    const endpoint = `http://127.0.0.1:${port}`;
+    try {
+        await waitUntil("moto", service, 60000, async () => (await fetch(`${endpoint}/moto-api/`)).ok);
+        const version = await fetch(`${endpoint}/moto-api/data.json`).then(() => readVersion());
+        return { endpoint, version, region: "eu-west-1", stop: () => service.stop() };
+    } catch (error) {
+        await service.stop();
+        throw error;
+    }
+}
+
+function readVersion(): string {
+    const metadata = fs
+        .readdirSync(path.join(VENV, "lib"))
+        .map((python) => path.join(VENV, "lib", python, "site-packages"))
+        .flatMap((site) => (fs.existsSync(site) ? fs.readdirSync(site).filter((entry) => /^moto-.*\.dist-info$/.test(entry)) : []));
+    const match = /^moto-(.+)\.dist-info$/.exec(metadata[0] ?? "");
+    return match?.[1] ?? "unknown";
+}
