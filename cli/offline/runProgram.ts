@@ -16,6 +16,11 @@ export interface RegisteredResource {
     parent?: string;
     provider?: string;
     inputs: Record<string, unknown>;
+    /**
+     * The resource's properties on the wire, as the engine hands them to a policy analyzer: inputs plus
+     * what the provider computes (physical names, ARNs), secrets and assets in their RPC encoding.
+     */
+    wireState: Record<string, unknown>;
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
 }
@@ -103,6 +108,21 @@ interface MonitorRequest {
     getObject(): unknown;
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+interface WireStruct {
+    toJavaScript(): Record<string, unknown>;
+}
+
+/** The state the mock monitor recorded for a URN (serialized outputs), else the serialized inputs. */
+function wireStateOf(monitor: PatchableMonitor, urn: string, request: MonitorRequest): Record<string, unknown> {
+    const recorded = (monitor as unknown as { resources?: Map<string, { state?: unknown }> }).resources?.get(urn)?.state;
+    if (recorded && typeof recorded === "object") {
+        const state = recorded as Partial<WireStruct> & Record<string, unknown>;
+        return typeof state.toJavaScript === "function" ? state.toJavaScript() : state;
+    }
+    const object = request.getObject() as Partial<WireStruct> | undefined;
+    return object && typeof object.toJavaScript === "function" ? object.toJavaScript() : {};
 }
 
 interface PatchableMonitor {
@@ -220,6 +240,7 @@ function captureRegistrations(): RegisteredResource[] {
                     parent: request.getParent() || undefined,
                     provider: request.getProvider() || undefined,
                     inputs: rpc.deserializeProperties(request.getObject()) as Record<string, unknown>,
+                    wireState: wireStateOf(monitor, response.getUrn(), request),
                     dependencies: request.getDependenciesList(),
                     propertyDependencies,
                 });

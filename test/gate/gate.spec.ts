@@ -1,0 +1,146 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+import Ajv from "ajv-draft-04";
+import addFormats from "ajv-formats";
+import { expect } from "chai";
+
+import { analyze } from "../../cli/gate/analyze";
+import { PolicyPackProcess } from "../../cli/gate/policyPackProcess";
+import { verdictOf } from "../../cli/gate/report";
+import { runFixture, runStack } from "../harness/program";
+import { ROOT } from "../harness/services/paths";
+
+const PACK = path.join(ROOT, "policypack");
+
+/** Runs `npm run gate -- <args>` as a user would; resolves with its exit code and output. */
+function gateCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        execFile(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "cli", "gate.ts"), ...args], { cwd: ROOT, timeout: 120000 }, (error, stdout, stderr) =>
+            resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+        );
+    });
+}
+
+describe("offline policy gate: the real pack over the Analyzer gRPC protocol", function () {
+    this.timeout(120000);
+    let pack: PolicyPackProcess;
+
+    before(async function () {
+        pack = await PolicyPackProcess.start(PACK);
+    });
+    after(async function () {
+        await pack?.stop();
+    });
+
+    it("passes this repository's program with Pulumi.prod.yaml: zero mandatory violations", async function () {
+        const run = await runStack("prod");
+        const result = await analyze(pack, run);
+        expect(result.policies.length).to.be.greaterThan(20);
+        const mandatory = result.violations.filter((violation) => violation.enforcementLevel === "mandatory");
+        expect(mandatory, JSON.stringify(mandatory, null, 2)).to.deep.equal([]);
+    });
+
+    const blocked: [string, string][] = [
+        ["wildcard-action", "iam-no-wildcard"],
+        ["star-resource", "iam-no-wildcard"],
+        ["full-access-attachment", "iam-no-admin-managed-policies"],
+        ["callback-without-role", "lambda-callback-function-explicit-role"],
+        ["bucket-unencrypted", "s3-bucket-encryption"],
+        ["bucket-encryption-other-bucket", "s3-bucket-encryption"],
+        ["log-group-no-retention", "cloudwatch-log-group-retention"],
+        ["log-group-14-days", "cloudwatch-log-group-retention"],
+        ["lambda-without-log-group", "lambda-managed-log-group"],
+        ["security-group-open", "security-group-no-open-cidr"],
+        ["queue-unencrypted", "sqs-queue-encrypted-retention"],
+    ];
+    for (const [fixture, policy] of blocked) {
+        it(`blocks fixture ${fixture} with ${policy}`, async function () {
+            const run = await runFixture(fixture);
+            const verdict = verdictOf(run.project, run.stack, run.resources.length, await analyze(pack, run), 0);
+            expect(verdict.passed).to.equal(false);
+            const mandatory = verdict.violations.filter((violation) => violation.enforcementLevel === "mandatory");
+            expect(mandatory.map((violation) => violation.policyName)).to.include(policy);
+            expect(mandatory.find((violation) => violation.policyName === policy)?.resourceType, "the violation names its resource").to.be.a("string");
+        });
+    }
+
+    it("passes the compliant fixture", async function () {
+        const run = await runFixture("compliant");
+        const verdict = verdictOf(run.project, run.stack, run.resources.length, await analyze(pack, run), 0);
+        expect(verdict.violations.filter((violation) => violation.enforcementLevel === "mandatory")).to.deep.equal([]);
+        expect(verdict.passed).to.equal(true);
+    });
+
+    it("applies policy config: a policy turned advisory no longer blocks, and settings reach the policy", async function () {
+        const run = await runFixture("log-group-14-days");
+        const advisory = await analyze(pack, run, { "cloudwatch-log-group-retention": { enforcementLevel: "advisory" } });
+        const retention = advisory.violations.filter((violation) => violation.policyName === "cloudwatch-log-group-retention");
+        expect(retention.map((violation) => violation.enforcementLevel)).to.deep.equal(["advisory"]);
+        const allowed = await analyze(pack, run, { "cloudwatch-log-group-retention": { maxRetentionDays: 14 } });
+        expect(allowed.violations.filter((violation) => violation.policyName === "cloudwatch-log-group-retention")).to.deep.equal([]);
+        // The configuration is per call: the default level is back for the next run.
+        const again = await analyze(pack, run);
+        expect(again.violations.find((violation) => violation.policyName === "cloudwatch-log-group-retention")?.enforcementLevel).to.equal("mandatory");
+    });
+
+    it("rejects policy config that names an unknown policy", async function () {
+        const run = await runFixture("compliant");
+        try {
+            await analyze(pack, run, { "no-such-policy": "advisory" });
+            expect.fail("unknown policy accepted");
+        } catch (error) {
+            expect((error as Error).message).to.contain("no-such-policy");
+        }
+    });
+});
+
+describe("offline policy gate CLI (npm run gate)", function () {
+    this.timeout(180000);
+
+    it("exits 1 on a mandatory violation and writes SARIF 2.1.0 that validates against the schema", async function () {
+        const sarifFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gate-")), "gate.sarif");
+        const result = await gateCli(["--program", "test/fixtures/programs/bucket-unencrypted", "--stack", "test", "--sarif", sarifFile]);
+        expect(result.code, result.stderr).to.equal(1);
+        expect(result.stdout).to.match(/security \(\d+\)/).and.contain("[mandatory] s3-bucket-encryption").and.contain("Verdict: FAIL");
+        const log = JSON.parse(fs.readFileSync(sarifFile, "utf8")) as { runs: { results: { ruleId: string; level: string }[] }[] };
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const schema = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object;
+        const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+        addFormats(ajv);
+        const validate = ajv.compile(schema);
+        expect(validate(log), JSON.stringify(validate.errors)).to.equal(true);
+        expect(log.runs[0]?.results.find((entry) => entry.ruleId === "s3-bucket-encryption")?.level).to.equal("error");
+    });
+
+    it("prints machine-readable JSON with --json and exits 0 for the prod stack", async function () {
+        const result = await gateCli(["--json"]);
+        expect(result.code, result.stderr).to.equal(0);
+        const verdict = JSON.parse(result.stdout) as { passed: boolean; mandatory: number; stack: string };
+        expect(verdict).to.include({ passed: true, mandatory: 0, stack: "prod" });
+    });
+
+    it("exits 1 with a clear message when the policy pack throws while loading", async function () {
+        // The fixture pack, installed as the real one is (its node_modules are the real pack's).
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pack-"));
+        fs.cpSync(path.join(ROOT, "test", "fixtures", "packs", "throws-at-load"), dir, { recursive: true });
+        fs.symlinkSync(path.join(PACK, "node_modules"), path.join(dir, "node_modules"), "dir");
+        const result = await gateCli(["--policy-pack", dir]);
+        expect(result.code).to.equal(1);
+        expect(result.stderr).to.contain("the policy pack failed to load").and.contain("fails to load on purpose");
+    });
+
+    it("exits 1 naming the fix when the policy pack's dependencies are not installed", async function () {
+        const result = await gateCli(["--policy-pack", "test/fixtures/packs/throws-at-load"]);
+        expect(result.code).to.equal(1);
+        expect(result.stderr).to.contain("the policy pack failed to load").and.contain("npm ci");
+    });
+
+    it("exits 1 with a clear message when the program throws", async function () {
+        const result = await gateCli(["--program", "test/fixtures/programs/program-throws", "--stack", "test"]);
+        expect(result.code).to.equal(1);
+        expect(result.stderr).to.contain("the program failed to run").and.contain("failed on purpose");
+    });
+});
