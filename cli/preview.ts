@@ -33,7 +33,7 @@ export function renderTree(resources: RegisteredResource[]): string {
     const walk = (parent: string | undefined, depth: number): void => {
         const list = [...(children.get(parent) ?? [])].sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
         for (const resource of list) {
-            lines.push(`${"    ".repeat(depth)}+ ${resource.type.padEnd(48 - depth * 4)} ${resource.name}`);
+            lines.push(`${"    ".repeat(depth)}+ ${resource.type.padEnd(60 - depth * 4)} ${resource.name}`);
             walk(resource.urn, depth + 1);
         }
     };
