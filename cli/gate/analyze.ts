@@ -116,12 +116,7 @@ export async function analyze(
     // Diagnostics of a resource policy carry no URN: the engine attributes them to the analyzed resource.
     const diagnostics: { diagnostic: any; subject?: string }[] = [];
     for (const resource of run.resources.filter(isAnalyzed)) {
-        const request = new pb.AnalyzeRequest();
-        request.setType(resource.type);
-        request.setProperties(struct(resource.wireState));
-        request.setUrn(resource.urn);
-        request.setName(resource.name);
-        request.setOptions(options(resource));
+        const request = describeResource(new pb.AnalyzeRequest(), resource);
         const response: any = await pack.call("analyze", request);
         diagnostics.push(...response.getDiagnosticsList().map((diagnostic: any) => ({ diagnostic, subject: resource.urn })));
     }
@@ -201,13 +196,19 @@ function options(resource: RegisteredResource): any {
     return result;
 }
 
+/** The fields AnalyzeRequest and AnalyzerResource share: type, properties, URN, name, options. */
+function describeResource<T>(message: T, resource: RegisteredResource): T {
+    const target = message as any;
+    target.setType(resource.type);
+    target.setProperties(struct(resource.wireState));
+    target.setUrn(resource.urn);
+    target.setName(resource.name);
+    target.setOptions(options(resource));
+    return message;
+}
+
 function analyzerResource(resource: RegisteredResource): any {
-    const result = new pb.AnalyzerResource();
-    result.setType(resource.type);
-    result.setProperties(struct(resource.wireState));
-    result.setUrn(resource.urn);
-    result.setName(resource.name);
-    result.setOptions(options(resource));
+    const result = describeResource(new pb.AnalyzerResource(), resource);
     if (resource.parent) {
         result.setParent(resource.parent);
     }
