@@ -29,9 +29,7 @@ export const lambdaRuntimeSupported = resourcePolicy({
         if (args.type !== FUNCTION_TYPE) {
             return;
         }
-        const config = args.getConfig<{ minimumNodeVersion?: number; deprecatedRuntimes?: string[] }>();
-        const minimum = config.minimumNodeVersion ?? 22;
-        const deprecated = config.deprecatedRuntimes ?? ["python3.8", "python3.9", "java8", "go1.x", "dotnet6", "dotnet7", "ruby2.7", "ruby3.2", "provided"];
+        const { minimumNodeVersion: minimum, deprecatedRuntimes: deprecated } = args.getConfig<{ minimumNodeVersion: number; deprecatedRuntimes: string[] }>();
         const runtime = asString(get(args.props, "runtime"));
         if (runtime === undefined) {
             return; // Container images (packageType Image) have no runtime; unknown values are checked on update.
@@ -74,7 +72,7 @@ export const lambdaInVpc = resourcePolicy({
         if (args.type !== FUNCTION_TYPE) {
             return;
         }
-        const scope = args.getConfig<{ scope?: string }>().scope ?? "elasticsearch";
+        const { scope } = args.getConfig<{ scope: string }>();
         const reaches =
             Object.keys(environment(args.props)).some((name) => REACHES_ELASTICSEARCH.test(name)) || asString(get(args.props, "tags.reaches")) === "elasticsearch";
         if (scope !== "all" && !reaches) {
@@ -236,7 +234,7 @@ export const lambdaMemoryBounds = resourcePolicy({
         if (args.type !== FUNCTION_TYPE) {
             return;
         }
-        const { minMemoryMb = 128, maxMemoryMb = 3008 } = args.getConfig<{ minMemoryMb?: number; maxMemoryMb?: number }>();
+        const { minMemoryMb, maxMemoryMb } = args.getConfig<{ minMemoryMb: number; maxMemoryMb: number }>();
         const memory = asNumber(get(args.props, "memorySize")) ?? 128;
         if (memory < minMemoryMb || memory > maxMemoryMb) {
             reportViolation(`memorySize ${memory} MB is outside ${minMemoryMb}-${maxMemoryMb} MB`);
@@ -256,7 +254,7 @@ export const lambdaTimeoutBounds = resourcePolicy({
         if (args.type !== FUNCTION_TYPE) {
             return;
         }
-        const { maxTimeoutSeconds = 300 } = args.getConfig<{ maxTimeoutSeconds?: number }>();
+        const { maxTimeoutSeconds } = args.getConfig<{ maxTimeoutSeconds: number }>();
         const timeout = get(args.props, "timeout");
         if (timeout === UNKNOWN) {
             return;

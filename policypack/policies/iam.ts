@@ -91,7 +91,7 @@ export const iamNoWildcard = resourcePolicy({
         },
     },
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-        const config = withDefaults(args.getConfig<Partial<NoWildcardConfig>>());
+        const config = args.getConfig<NoWildcardConfig>();
         const identity = IDENTITY_DOCUMENTS[args.type];
         for (const value of identity ? identity(args.props) : []) {
             const document = parseDocument(value);
@@ -111,13 +111,6 @@ export const iamNoWildcard = resourcePolicy({
         }
     },
 });
-
-function withDefaults(config: Partial<NoWildcardConfig>): NoWildcardConfig {
-    return {
-        allowedStarResourceActions: config.allowedStarResourceActions ?? DEFAULT_STAR_RESOURCE_ACTIONS,
-        trustedAccountIds: config.trustedAccountIds ?? [],
-    };
-}
 
 /** AWS-managed policies that grant far more than any workload here needs. */
 const ADMIN_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(.*\/)?(AdministratorAccess|PowerUserAccess|IAMFullAccess|[A-Za-z0-9_-]*FullAccess[A-Za-z0-9_-]*)$/;

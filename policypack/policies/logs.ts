@@ -23,7 +23,7 @@ export const logGroupRetention = resourcePolicy({
         if (args.type !== LOG_GROUP_TYPE) {
             return;
         }
-        const maxDays = args.getConfig<{ maxRetentionDays?: number }>().maxRetentionDays ?? 7;
+        const { maxRetentionDays: maxDays } = args.getConfig<{ maxRetentionDays: number }>();
         const retention = get(args.props, "retentionInDays");
         if (retention === UNKNOWN) {
             return;

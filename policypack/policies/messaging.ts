@@ -13,7 +13,7 @@ export const sqsQueueEncryptedShortRetention = resourcePolicy({
         if (args.type !== "aws:sqs/queue:Queue") {
             return;
         }
-        const { maxRetentionSeconds = 604800 } = args.getConfig<{ maxRetentionSeconds?: number }>();
+        const { maxRetentionSeconds } = args.getConfig<{ maxRetentionSeconds: number }>();
         const kms = get(args.props, "kmsMasterKeyId");
         const managed = get(args.props, "sqsManagedSseEnabled");
         if (kms === undefined && managed !== true && managed !== UNKNOWN) {
@@ -38,7 +38,7 @@ export const kinesisStreamEncryptedShortRetention = resourcePolicy({
         if (args.type !== "aws:kinesis/stream:Stream") {
             return;
         }
-        const { maxRetentionHours = 168 } = args.getConfig<{ maxRetentionHours?: number }>();
+        const { maxRetentionHours } = args.getConfig<{ maxRetentionHours: number }>();
         const encryption = get(args.props, "encryptionType");
         if (encryption !== UNKNOWN && (asString(encryption) !== "KMS" || get(args.props, "kmsKeyId") === undefined)) {
             reportViolation('stream is not encrypted with KMS: set encryptionType "KMS" and kmsKeyId');

@@ -41,7 +41,7 @@ export const s3BucketEncryption = stackPolicy({
         },
     },
     validateStack: (args, reportViolation: ReportViolation) => {
-        const { allowAes256 } = args.getConfig<{ allowAes256?: boolean }>();
+        const { allowAes256 } = args.getConfig<{ allowAes256: boolean }>();
         const accepted = allowAes256 ? ["aws:kms", "aws:kms:dsse", "AES256"] : ["aws:kms", "aws:kms:dsse"];
         for (const bucket of ofTypes(args.resources, ...BUCKET_TYPES)) {
             const found = [
