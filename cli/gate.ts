@@ -90,7 +90,7 @@ export async function runGate(options: GateOptions, out: (text: string) => void 
     const run = program.value;
     const pack = packStart.value;
     try {
-        const tags = (run.resources.find((resource) => resource.type === "pulumi:providers:aws")?.inputs["defaultTags"] as string | undefined) ?? undefined;
+        const tags = run.resources.find((resource) => resource.type === "pulumi:providers:aws")?.inputs["defaultTags"] as string | undefined;
         const stackTags = tags ? ((JSON.parse(tags) as { tags?: Record<string, string> }).tags ?? {}) : {};
         const result = await analyze(pack, run, policyConfig, stackTags);
         const verdict = verdictOf(run.project, run.stack, run.resources.length, result, Date.now() - started);

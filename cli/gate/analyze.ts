@@ -6,8 +6,9 @@ import { PolicyPackProcess } from "./policyPackProcess";
 const pb = require("@pulumi/pulumi/proto/analyzer_pb") as AnalyzerMessages;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const structPb = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(value: Record<string, unknown>): unknown } };
+// The request type must be the Empty class the Analyzer stubs were generated against (they check instanceof).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const emptyPb = require("google-protobuf/google/protobuf/empty_pb") as { Empty: new () => unknown };
+const { AnalyzerService } = require("@pulumi/pulumi/proto/analyzer_grpc_pb") as { AnalyzerService: { getAnalyzerInfo: { requestType: new () => unknown } } };
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- protobuf message builders are untyped at this boundary */
 interface AnalyzerMessages {
@@ -78,7 +79,7 @@ export async function analyze(
     policyConfig: PolicyConfigFile = {},
     stackTags: Record<string, string> = {},
 ): Promise<AnalysisResult> {
-    const info: any = await pack.call("getAnalyzerInfo", new emptyPb.Empty());
+    const info: any = await pack.call("getAnalyzerInfo", new AnalyzerService.getAnalyzerInfo.requestType());
     const policies: PolicyInfo[] = info.getPoliciesList().map((policy: any) => {
         const schema = policy.getConfigschema()?.getProperties()?.toJavaScript() ?? {};
         const defaults: Record<string, unknown> = {};
@@ -104,11 +105,11 @@ export async function analyze(
 
     await pack.call("configure", configureRequest(policies, policyConfig));
     const tagsRequest = new pb.AnalyzerStackConfigureRequest();
-    tagsRequest.setStack?.(run.stack);
-    tagsRequest.setProject?.(run.project);
-    const tagMap = tagsRequest.getTagsMap?.();
+    tagsRequest.setStack(run.stack);
+    tagsRequest.setProject(run.project);
+    const tagMap = tagsRequest.getTagsMap();
     for (const [key, value] of Object.entries(stackTags)) {
-        tagMap?.set(key, value);
+        tagMap.set(key, value);
     }
     await pack.call("configureStack", tagsRequest).catch(() => undefined);
 
@@ -138,7 +139,7 @@ export async function analyze(
             policyPackName: diagnostic.getPolicypackname(),
             category: categories.get(diagnostic.getPolicyname()) ?? "uncategorized",
             enforcementLevel: LEVELS[diagnostic.getEnforcementlevel()] ?? "advisory",
-            severity: SEVERITIES[diagnostic.getSeverity?.() ?? 0] ?? "unspecified",
+            severity: SEVERITIES[diagnostic.getSeverity()] ?? "unspecified",
             message,
             description,
             urn: urn || undefined,

@@ -131,16 +131,18 @@ function readPort(child: ChildProcess, timeoutMs: number, stderr: () => string):
             reject(new PolicyPackLoadError(`the policy pack failed to load: ${why}${details ? `\n${details}` : ""}`));
         };
         const timer = setTimeout(() => fail(`it printed no analyzer port within ${timeoutMs / 1000}s`), timeoutMs);
+        const onExit = (code: number | null) => setTimeout(() => fail(`the pack's process exited with code ${code}`), 100);
         lines.on("line", (line) => {
             const trimmed = line.trim();
             if (/^\d+$/.test(trimmed)) {
                 clearTimeout(timer);
+                child.off("exit", onExit);
                 lines.close();
                 resolve(Number(trimmed));
             } else if (trimmed !== "") {
                 output.push(line);
             }
         });
-        child.once("exit", (code) => setTimeout(() => fail(`the pack's process exited with code ${code}`), 100));
+        child.once("exit", onExit);
     });
 }
