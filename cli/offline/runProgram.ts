@@ -87,16 +87,26 @@ function flattenConfig(entries: Record<string, unknown>, project: string): { con
         if (value === null || value === undefined) {
             continue;
         }
-        const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+        const key = qualifiedKey(rawKey, project);
         if (typeof value === "object" && value !== null && "secure" in value) {
             // Encrypted values cannot be decrypted offline; the program sees a placeholder marked secret.
             config[key] = "[secret]";
             secretKeys.push(key);
         } else {
-            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+            config[key] = configValue(value);
         }
     }
     return { config, secretKeys };
+}
+
+/** `key` → `<project>:key`; keys that name a namespace (`aws:region`) stay as they are. */
+function qualifiedKey(rawKey: string, project: string): string {
+    return rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+}
+
+/** A config value as the CLI hands it to the program: strings as they are, anything else as JSON. */
+function configValue(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 interface MonitorRequest {
@@ -129,6 +139,12 @@ interface PatchableMonitor {
     registerResource(request: MonitorRequest, callback: (error: unknown, response?: { getUrn(): string; getId(): string }) => void): Promise<void>;
 }
 
+// Runtime internals the mock runner needs: the monitor it wraps, and the RPC queue it waits on.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): PatchableMonitor | undefined; waitForRPCs(): Promise<void> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(struct: unknown): unknown };
+
 let running = false;
 
 /**
@@ -155,11 +171,11 @@ async function runOnce(options: RunProgramOptions): Promise<ProgramRun> {
     const project = readProject(programDir);
     const { config, secretKeys } = readStackConfig(programDir, project.name, options.stack);
     for (const [rawKey, value] of Object.entries(options.configOverrides ?? {})) {
-        const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
+        const key = qualifiedKey(rawKey, project.name);
         if (value === null) {
             delete config[key];
         } else {
-            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+            config[key] = configValue(value);
         }
     }
     const region = config["aws:region"] ?? "us-east-1";
@@ -169,12 +185,17 @@ async function runOnce(options: RunProgramOptions): Promise<ProgramRun> {
     const resources = captureRegistrations();
 
     const entry = resolveEntry(programDir, project.main);
-    forgetProgramModules(programDir);
+    forgetProgramModules();
+    const loadedBefore = new Set(Object.keys(require.cache));
     let exported: unknown;
     try {
-        // The program is loaded the way the Pulumi nodejs host loads it: by require().
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        exported = require(entry) as unknown;
+        try {
+            // The program is loaded the way the Pulumi nodejs host loads it: by require().
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            exported = require(entry) as unknown;
+        } finally {
+            rememberProgramModules(loadedBefore);
+        }
         if (typeof exported === "function") {
             exported = await (exported as () => unknown)();
         } else if (exported && typeof exported === "object" && typeof (exported as { default?: unknown }).default === "function") {
@@ -203,11 +224,22 @@ function resolveEntry(programDir: string, main: string | undefined): string {
     throw new ProgramError(`no index.ts in ${base}: a Pulumi TypeScript program needs an entry point`);
 }
 
-/** Drops the program's own modules (not node_modules) from the require cache so the next run re-executes them. */
-function forgetProgramModules(programDir: string): void {
+/** The modules earlier runs' programs loaded (outside node_modules): dropped before the next run. */
+const programModules = new Set<string>();
+
+/** Drops what earlier programs loaded from the require cache, so the next run re-executes them. */
+function forgetProgramModules(): void {
+    for (const file of programModules) {
+        delete require.cache[file];
+    }
+    programModules.clear();
+}
+
+/** Remembers the modules a program load added to the require cache (its own files, not packages). */
+function rememberProgramModules(before: Set<string>): void {
     for (const file of Object.keys(require.cache)) {
-        if (file.startsWith(programDir + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`) && !file.includes(`${path.sep}cli${path.sep}offline${path.sep}`)) {
-            delete require.cache[file];
+        if (!before.has(file) && !file.includes(`${path.sep}node_modules${path.sep}`)) {
+            programModules.add(file);
         }
     }
 }
@@ -215,10 +247,6 @@ function forgetProgramModules(programDir: string): void {
 /** Wraps the mock monitor so each registration's parent, provider and dependencies are recorded too. */
 function captureRegistrations(): RegisteredResource[] {
     const resources: RegisteredResource[] = [];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): PatchableMonitor | undefined };
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const rpc = require("@pulumi/pulumi/runtime/rpc") as { deserializeProperties(struct: unknown): unknown };
     const monitor = settings.getMonitor();
     if (!monitor) {
         throw new ProgramError("the Pulumi mock monitor is not installed");
@@ -252,8 +280,6 @@ function captureRegistrations(): RegisteredResource[] {
 }
 
 async function waitForRegistrations(): Promise<void> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
     await settings.waitForRPCs();
 }
 
