@@ -17,11 +17,6 @@ export function targets(attached: PolicyResource, property: string, target: Poli
     return targetNameProps.some((prop) => asString(get(target.props, prop)) === reference);
 }
 
-/** True when the value of `property` on `attached` is unknown and it depends on nothing we can match. */
-export function isUnresolved(attached: PolicyResource, property: string): boolean {
-    return asString(get(attached.props, property)) === undefined && (attached.propertyDependencies[property] ?? []).length === 0;
-}
-
 export function ofTypes(resources: PolicyResource[], ...types: string[]): PolicyResource[] {
     return resources.filter((resource) => types.includes(resource.type));
 }

@@ -33,7 +33,6 @@ const UNKNOWN_SENTINELS = new Set<unknown>([
 
 /** A value that will only be known after the update (e.g. a computed ARN during preview). */
 export const UNKNOWN: unique symbol = Symbol("unknown");
-export type Unknown = typeof UNKNOWN;
 
 export type Props = Record<string, unknown>;
 
@@ -97,9 +96,4 @@ export function asArray(value: unknown): unknown[] {
         return [];
     }
     return Array.isArray(value) ? value : [value];
-}
-
-/** Type tokens accept both the current names and the legacy V2 names where they still exist. */
-export function typeIs(type: string, ...tokens: string[]): boolean {
-    return tokens.includes(type);
 }
