@@ -1,7 +1,7 @@
 import { PolicyResource } from "@pulumi/policy";
 
 import { resourcePolicy, stackPolicy } from "../lib/policy";
-import { ofTypes } from "../lib/stack";
+import { ofTypes, targets } from "../lib/stack";
 import { asArray, asNumber, asString, get, UNKNOWN } from "../lib/values";
 import { FUNCTION_TYPE } from "./logs";
 
@@ -138,12 +138,7 @@ export const lambdaNotPublic = resourcePolicy({
 
 /** Event source mappings of a function (by dependency or by function name/ARN). */
 function mappingsOf(resources: PolicyResource[], fn: PolicyResource): PolicyResource[] {
-    const identifiers = [asString(get(fn.props, "name")), asString(get(fn.props, "arn"))].filter((value): value is string => value !== undefined);
-    return ofTypes(resources, ESM_TYPE).filter(
-        (mapping) =>
-            (mapping.propertyDependencies["functionName"] ?? []).some((dependency) => dependency.urn === fn.urn) ||
-            identifiers.includes(asString(get(mapping.props, "functionName")) ?? ""),
-    );
+    return ofTypes(resources, ESM_TYPE).filter((mapping) => targets(mapping, "functionName", fn, ["name", "arn"]));
 }
 
 export const lambdaErrorAlarm = stackPolicy({
@@ -183,9 +178,7 @@ export const lambdaAsyncFailureDestination = stackPolicy({
         const permissions = ofTypes(args.resources, "aws:lambda/permission:Permission");
         const invokeConfigs = ofTypes(args.resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
         for (const fn of ofTypes(args.resources, FUNCTION_TYPE)) {
-            const name = asString(get(fn.props, "name"));
-            const refersToFn = (resource: PolicyResource, property: string) =>
-                (resource.propertyDependencies[property] ?? []).some((dependency) => dependency.urn === fn.urn) || (name !== undefined && asString(get(resource.props, property)) === name);
+            const refersToFn = (resource: PolicyResource, property: string) => targets(resource, property, fn, ["name"]);
             const invokedAsync = permissions.some((permission) => refersToFn(permission, "function") && ASYNC_PRINCIPALS.includes(asString(get(permission.props, "principal")) ?? ""));
             if (!invokedAsync) {
                 continue;
@@ -304,8 +297,9 @@ export const eventSourceBatching = stackPolicy({
             if (batchSize !== undefined && batchSize > 10 && window !== UNKNOWN && (asNumber(window) ?? 0) === 0) {
                 reportViolation(`event source mapping "${mapping.name}" takes batches of ${batchSize} with no batching window, so invocations carry few records`, mapping.urn);
             }
-            const stream = streams.find((candidate) => (mapping.propertyDependencies["eventSourceArn"] ?? []).some((dependency) => dependency.urn === candidate.urn));
-            const fn = ofTypes(args.resources, FUNCTION_TYPE).find((candidate) => (mapping.propertyDependencies["functionName"] ?? []).some((dependency) => dependency.urn === candidate.urn));
+            // Matched by dependency only: names are not compared here.
+            const stream = streams.find((candidate) => targets(mapping, "eventSourceArn", candidate, []));
+            const fn = ofTypes(args.resources, FUNCTION_TYPE).find((candidate) => targets(mapping, "functionName", candidate, []));
             const shards = stream ? asNumber(get(stream.props, "shardCount")) : undefined;
             const reserved = fn ? asNumber(get(fn.props, "reservedConcurrentExecutions")) : undefined;
             if (shards !== undefined && reserved !== undefined) {
