@@ -8,6 +8,7 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { expect } from "chai";
 
 import { ElasticsearchService, MotoService, useElasticsearch, useMoto } from "../harness/services";
+import { ELASTICSEARCH_VERSION, MOTO_VERSION } from "../harness/services/paths";
 
 describe("local AWS (moto server) answers the SDK as AWS does", function () {
     let moto: MotoService;
@@ -19,6 +20,7 @@ describe("local AWS (moto server) answers the SDK as AWS does", function () {
     it("is a real moto server process on loopback", async function () {
         expect(moto.endpoint).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
         expect(moto.version).to.match(/^\d+\.\d+\.\d+/);
+        expect(moto.version, "the version pinned in scripts/versions.env").to.equal(MOTO_VERSION);
         const response = await fetch(`${moto.endpoint}/moto-api/`);
         expect(response.ok).to.equal(true);
     });
@@ -104,6 +106,7 @@ describe("local Elasticsearch is a real node with TLS and auth", function () {
         const health = await es.client().cluster.health();
         expect(health.cluster_name).to.equal("log-platform-test");
         expect(es.version).to.match(/^8\./);
+        expect(es.version, "the version pinned in scripts/versions.env").to.equal(ELASTICSEARCH_VERSION);
         expect(es.endpoint).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
     });
 
