@@ -77,12 +77,24 @@ export async function startElasticsearch(): Promise<ElasticsearchService> {
     execFileSync(keystore, ["add", "--stdin", "bootstrap.password"], { env, input: password, stdio: ["pipe", "pipe", "pipe"] });
 
     const asRoot = process.getuid?.() === 0;
+    let command = launcher;
+    let args: string[] = [];
     if (asRoot) {
-        execFileSync("chown", ["-R", `${UNPRIVILEGED}:${UNPRIVILEGED}`, runDir]);
+        // The unprivileged user may not be able to reach .cache (a clone under a private directory), so
+        // the node runs from a hard-linked copy of the distribution inside the run directory (a plain copy
+        // where links are not possible). Only the run's own directories change owner, never the links.
+        const home = path.join(runDir, "home");
+        try {
+            execFileSync("cp", ["-al", ELASTICSEARCH_HOME, home]);
+        } catch {
+            fs.rmSync(home, { recursive: true, force: true });
+            fs.cpSync(ELASTICSEARCH_HOME, home, { recursive: true });
+        }
+        execFileSync("chown", [`${UNPRIVILEGED}:${UNPRIVILEGED}`, runDir]);
+        execFileSync("chown", ["-R", `${UNPRIVILEGED}:${UNPRIVILEGED}`, dirs.config, dirs.data, dirs.logs, dirs.tmp]);
+        command = "setpriv";
+        args = [`--reuid=${UNPRIVILEGED}`, `--regid=${UNPRIVILEGED}`, "--clear-groups", path.join(home, "bin", "elasticsearch")];
     }
-    const [command, args] = asRoot
-        ? ["setpriv", [`--reuid=${UNPRIVILEGED}`, `--regid=${UNPRIVILEGED}`, "--clear-groups", launcher]]
-        : [launcher, []];
     const service = ServiceProcess.start("elasticsearch", command, args, path.join(runDir, "console.log"), { env, cwd: dirs.logs });
 
     const endpoint = `https://127.0.0.1:${httpPort}`;
