@@ -57,6 +57,18 @@ export const stackConfigSchema = z
                 .string()
                 .regex(/^[a-z0-9_]{1,100}$/, "expected lower-case letters, digits and underscores (a data stream namespace)")
                 .default("default"),
+            /** PEM of a private CA that signed the cluster's certificate (public, not a secret); the system trust store when unset. */
+            caCertificatePem: z
+                .string()
+                .regex(/^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/, "expected a PEM certificate (-----BEGIN CERTIFICATE----- ...)")
+                .optional(),
+            /** Install (idempotently) the shipper's index template at cold start; the `npm run ship -- --install-template` step does it too. */
+            installIndexTemplate: flag.default(true),
+            /** Data stream lifecycle retention inside Elasticsearch (e.g. "30d"); unset keeps data until its owners decide. */
+            dataRetention: z
+                .string()
+                .regex(/^\d+(d|h)$/, "expected a duration like 30d or 72h")
+                .optional(),
         }),
         shipper: section({
             logGroupSubscriptions: z
@@ -77,6 +89,45 @@ export const stackConfigSchema = z
             reservedConcurrency: intIn(1, 1000).default(10),
             memoryMb: intIn(128, 10240).default(512),
             timeoutSeconds: intIn(10, 900).default(60),
+            /** An existing Kinesis stream to consume instead of creating one. */
+            existingKinesisStreamArn: z
+                .string()
+                .regex(/^arn:aws[a-z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[A-Za-z0-9_.-]{1,128}$/, "expected a Kinesis stream ARN like arn:aws:kinesis:eu-west-1:123456789012:stream/app-logs")
+                .optional(),
+            /** Ship every log group of the account (an account-level subscription filter policy), the shipper's own excluded. */
+            accountLevelSubscription: flag.default(false),
+            /** Data stream dataset: one per source (aws.cloudwatch_logs, aws.kinesis, aws.sqs) or one per CloudWatch log group. */
+            datasetBy: z.enum(["source", "logGroup"]).default("source"),
+            /** Per-source regular expressions on the message: include only matches, then drop matches of exclude. */
+            filters: z
+                .preprocess(
+                    (value) => (value === undefined ? {} : value),
+                    z
+                        .object({
+                            cloudwatch: z.object({ include: z.string().optional(), exclude: z.string().optional() }).strict().optional(),
+                            kinesis: z.object({ include: z.string().optional(), exclude: z.string().optional() }).strict().optional(),
+                            sqs: z.object({ include: z.string().optional(), exclude: z.string().optional() }).strict().optional(),
+                        })
+                        .strict(),
+                )
+                .superRefine((filters, ctx) => {
+                    for (const [source, pair] of Object.entries(filters)) {
+                        for (const [kind, pattern] of Object.entries(pair ?? {})) {
+                            try {
+                                new RegExp(String(pattern));
+                            } catch (error) {
+                                ctx.addIssue({ code: "custom", path: [source, kind], message: `not a valid regular expression: ${(error as Error).message}` });
+                            }
+                        }
+                    }
+                }),
+            /** A message that is a JSON object is also expanded under this field, bounded so one message cannot explode the mapping. */
+            jsonField: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "expected a lower-case field name like json").default("json"),
+            jsonMaxDepth: intIn(1, 10).default(3),
+            jsonMaxFields: intIn(1, 1000).default(100),
+            /** Bulk requests in flight per invocation, and the size of one bulk request. */
+            bulkConcurrency: intIn(1, 16).default(2),
+            bulkMaxBytes: intIn(65536, 104857600).default(5242880),
         }),
         kpi: section({
             tripsTableName: z
@@ -88,6 +139,30 @@ export const stackConfigSchema = z
                 .optional(),
             schedule: scheduleExpression.default("cron(15 0 * * ? *)"),
             athenaDatabase: z.string().regex(/^[a-z0-9_]{1,255}$/, "expected lower-case letters, digits and underscores").default("trip_kpis"),
+            /** Create the trips table here (SSE with the platform key, PITR, deletion protection) instead of using an existing one. */
+            createTripsTable: flag.default(false),
+            /** Stream NEW_IMAGE from a created table and keep today's KPIs current from it. */
+            streamTrigger: flag.default(false),
+            /** The sparse GSI keyed by completedDate (YYYY-MM-DD) with sort key completedAt. */
+            completedDateIndexName: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "expected a DynamoDB index name").default("completedDate-index"),
+            /** IANA time zone that defines a KPI day. */
+            timeZone: z
+                .string()
+                .refine((zone) => {
+                    try {
+                        new Intl.DateTimeFormat("en-US", { timeZone: zone });
+                        return true;
+                    } catch {
+                        return false;
+                    }
+                }, "expected an IANA time zone like UTC or Europe/Berlin")
+                .default("UTC"),
+            /** Days recomputed by every scheduled run (today's run also redoes the days before it, to count late trips). */
+            recomputeDays: intIn(1, 31).default(2),
+            currency: z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 currency code like USD").default("USD"),
+            topZones: intIn(1, 100).default(10),
+            /** Alarm when a computed day has zero trips. */
+            expectTripsDaily: flag.default(true),
         }),
         retention: section({
             maxRetentionDays: z.coerce
@@ -98,6 +173,28 @@ export const stackConfigSchema = z
                 )
                 .default(7),
             schedule: scheduleExpression.default("rate(1 hour)"),
+            /** Regions swept by the scheduled Lambda (one schedule per region); the stack's region when empty. */
+            regions: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region like eu-west-1")).default([]),
+            /** Log groups left alone (and reported), by name prefix or regular expression. */
+            excludePrefixes: z.array(z.string().min(1)).default([]),
+            excludePatterns: z
+                .array(
+                    z.string().refine((pattern) => {
+                        try {
+                            new RegExp(pattern);
+                            return true;
+                        } catch {
+                            return false;
+                        }
+                    }, "not a valid regular expression"),
+                )
+                .default([]),
+            /** PutRetentionPolicy calls per second (the account quota is 5 and cannot be raised). */
+            putsPerSecond: z.coerce.number().gt(0).max(5).default(4),
+            /** Set retention at once when a log group is created (EventBridge rule on CloudTrail CreateLogGroup). */
+            onCreate: flag.default(true),
+            /** Create a multi-region CloudTrail trail (KMS, log-file validation, 7-day bucket) for the on-create rule. */
+            createTrail: flag.default(false),
         }),
         alerts: section({
             emails: z.array(z.string().email("expected an e-mail address")).default([]),
@@ -143,6 +240,31 @@ export const CONFIG_EXAMPLES: Record<string, string> = {
     "kpi.athenaDatabase": "trip_kpis",
     "retention.maxRetentionDays": "7",
     "retention.schedule": "'rate(1 hour)'",
+    "retention.regions[]": "eu-west-1",
+    "retention.excludePrefixes[]": "/aws/vendedlogs/",
+    "retention.excludePatterns[]": "'^/legal-hold/'",
+    "retention.putsPerSecond": "4",
+    "retention.onCreate": "true",
+    "retention.createTrail": "false",
+    "elasticsearch.installIndexTemplate": "true",
+    "elasticsearch.dataRetention": "30d",
+    "shipper.existingKinesisStreamArn": "arn:aws:kinesis:eu-west-1:123456789012:stream/app-logs",
+    "shipper.accountLevelSubscription": "true",
+    "shipper.datasetBy": "source",
+    "shipper.filters.cloudwatch.exclude": "'^DEBUG'",
+    "shipper.jsonField": "json",
+    "shipper.jsonMaxDepth": "3",
+    "shipper.jsonMaxFields": "100",
+    "shipper.bulkConcurrency": "2",
+    "shipper.bulkMaxBytes": "5242880",
+    "kpi.createTripsTable": "false",
+    "kpi.streamTrigger": "false",
+    "kpi.completedDateIndexName": "completedDate-index",
+    "kpi.timeZone": "UTC",
+    "kpi.recomputeDays": "2",
+    "kpi.currency": "USD",
+    "kpi.topZones": "10",
+    "kpi.expectTripsDaily": "true",
     "alerts.emails[]": "platform-oncall@example.com",
     "tags.owner": "platform-team",
     "tags.cost-center": "cc-1234",

@@ -16,6 +16,8 @@ export interface ElasticsearchService {
     password: string;
     /** PEM of the CA that signed the node's certificate; clients must verify against it. */
     caCertificate: string;
+    /** The node's own certificate and key (for 127.0.0.1, signed by the CA): a loopback proxy in front of the node presents them too. */
+    serverTls: { cert: string; key: string };
     version: string;
     client(): Client;
     stop(): Promise<void>;
@@ -114,6 +116,10 @@ export async function startElasticsearch(): Promise<ElasticsearchService> {
             username: "elastic",
             password,
             caCertificate,
+            serverTls: {
+                cert: fs.readFileSync(path.join(dirs.config, "certs", "node.crt"), "utf8"),
+                key: fs.readFileSync(path.join(dirs.config, "certs", "node.key"), "utf8"),
+            },
             version,
             client: makeClient,
             stop: async () => {

@@ -1,0 +1,253 @@
+import * as fs from "fs";
+import * as path from "path";
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** One IAM statement: exact actions on exact resources (no wildcard actions; `*` resources only where an action has no resource-level permission). */
+export interface Statement {
+    Sid?: string;
+    Effect?: "Allow" | "Deny";
+    Action: string[];
+    Resource: pulumi.Input<pulumi.Input<string>[]>;
+    Condition?: Record<string, Record<string, pulumi.Input<string | string[]>>>;
+}
+
+/** What every function of the platform shares: the KMS key, the alarm topic and the data-protection retention. */
+export interface PlatformRefs {
+    kmsKeyArn: pulumi.Input<string>;
+    alarmTopicArn: pulumi.Input<string>;
+    /** Retention of the function's own log group (and of its failure queue, in days); at most 7. */
+    logRetentionDays: number;
+}
+
+export interface ManagedFunctionArgs<E, R> {
+    description: string;
+    /**
+     * Returns the handler. Serialized by CallbackFunction with everything it captures by value; it runs once per
+     * container (cold start). See functions/README.md for the rules.
+     */
+    callbackFactory: aws.lambda.CallbackFactory<E, R>;
+    /** Exactly the statements the handler needs. Logging to its own log group (and the failure queue, if any) is added here. */
+    statements: Statement[];
+    /**
+     * The packages of package.json `dependencies` the handler requires at run time. Every other dependency is left
+     * out of the zip (`@aws-sdk/*` comes with the runtime and is never bundled).
+     */
+    packages: string[];
+    platform: PlatformRefs;
+    environment?: Record<string, pulumi.Input<string>>;
+    memorySize?: number;
+    timeoutSeconds?: number;
+    reservedConcurrency?: number;
+    /** Runs the function in these private subnets with these security groups (adds the ENI permissions). */
+    vpc?: { subnetIds: pulumi.Input<pulumi.Input<string>[]>; securityGroupIds: pulumi.Input<pulumi.Input<string>[]> };
+    /**
+     * For asynchronously invoked functions: retries, then an encrypted SQS on-failure destination that keeps the
+     * event (with an alarm when it holds anything).
+     */
+    asyncFailures?: { maximumRetryAttempts: number; maximumEventAgeSeconds?: number };
+    /** Tags added to the ones the provider applies. */
+    tags?: Record<string, string>;
+}
+
+/** The Lambda runtime every function here runs on (the policy pack requires Node.js 22 or newer). */
+export const LAMBDA_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
+
+/** The ENI actions a function in a VPC needs; they have no resource-level permission, hence Resource "*". */
+export const VPC_ENI_ACTIONS = [
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+];
+
+/**
+ * A Lambda built from a serialized closure with everything a production function here needs, in order:
+ * its own KMS-encrypted log group with the data-protection retention (created first, so Lambda never creates
+ * one that keeps logs forever), an explicit role with exactly the given statements, nodejs22.x, a
+ * KMS-encrypted environment, JSON logs, optional VPC attachment, an error alarm, optional asynchronous
+ * failure destination, and a zip holding only the packages the handler needs.
+ */
+export class ManagedFunction<E = unknown, R = unknown> extends pulumi.ComponentResource {
+    readonly function: aws.lambda.CallbackFunction<E, R>;
+    readonly role: aws.iam.Role;
+    readonly logGroup: aws.cloudwatch.LogGroup;
+    readonly failureQueue?: aws.sqs.Queue;
+    readonly functionName: pulumi.Output<string>;
+    readonly functionArn: pulumi.Output<string>;
+    readonly logGroupName: pulumi.Output<string>;
+
+    constructor(name: string, args: ManagedFunctionArgs<E, R>, opts?: pulumi.ComponentResourceOptions) {
+        super("log-platform:lambda:ManagedFunction", name, {}, opts);
+        if (args.platform.logRetentionDays > 7 || args.platform.logRetentionDays < 1) {
+            throw new Error(`ManagedFunction ${name}: logRetentionDays must be 1-7 (the data-protection rule), got ${args.platform.logRetentionDays}`);
+        }
+        const parent = { parent: this };
+
+        this.logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            {
+                namePrefix: `/aws/lambda/${name}-`,
+                retentionInDays: args.platform.logRetentionDays,
+                kmsKeyId: args.platform.kmsKeyArn,
+                logGroupClass: "STANDARD",
+            },
+            parent,
+        );
+
+        if (args.asyncFailures) {
+            this.failureQueue = new aws.sqs.Queue(
+                `${name}-failures`,
+                {
+                    kmsMasterKeyId: args.platform.kmsKeyArn,
+                    kmsDataKeyReusePeriodSeconds: 300,
+                    messageRetentionSeconds: args.platform.logRetentionDays * 86400,
+                },
+                parent,
+            );
+        }
+
+        this.role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `Execution role of the ${name} function: only what its handler needs`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+            },
+            parent,
+        );
+
+        const statements: Statement[] = [
+            {
+                Sid: "OwnLogGroup",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: [pulumi.interpolate`${this.logGroup.arn}:*`],
+            },
+            { Sid: "DecryptEnvironment", Action: ["kms:Decrypt"], Resource: [args.platform.kmsKeyArn] },
+            ...args.statements,
+        ];
+        if (this.failureQueue) {
+            statements.push(
+                { Sid: "OnFailureDestination", Action: ["sqs:SendMessage"], Resource: [this.failureQueue.arn] },
+                { Sid: "OnFailureDestinationKey", Action: ["kms:GenerateDataKey"], Resource: [args.platform.kmsKeyArn] },
+            );
+        }
+        if (args.vpc) {
+            statements.push({ Sid: "VpcNetworkInterfaces", Action: VPC_ENI_ACTIONS, Resource: ["*"] });
+        }
+        const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.id, policy: renderPolicy(statements) }, parent);
+
+        this.function = new aws.lambda.CallbackFunction<E, R>(
+            `${name}-fn`,
+            {
+                description: args.description,
+                callbackFactory: args.callbackFactory,
+                role: this.role,
+                runtime: LAMBDA_RUNTIME,
+                architectures: ["arm64"],
+                memorySize: args.memorySize ?? 256,
+                timeout: args.timeoutSeconds ?? 60,
+                reservedConcurrentExecutions: args.reservedConcurrency,
+                kmsKeyArn: args.platform.kmsKeyArn,
+                environment: { variables: { NODE_OPTIONS: "--enable-source-maps", ...args.environment } },
+                loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+                vpcConfig: args.vpc ? { subnetIds: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds } : undefined,
+                codePathOptions: { extraExcludePackages: excludedPackages(name, args.packages) },
+                tags: args.tags,
+            },
+            // The log group and the role's permissions exist before the function can run (and log).
+            { parent: this, dependsOn: [this.logGroup, policy] },
+        );
+
+        if (this.failureQueue) {
+            new aws.lambda.FunctionEventInvokeConfig(
+                `${name}-async`,
+                {
+                    functionName: this.function.name,
+                    maximumRetryAttempts: args.asyncFailures?.maximumRetryAttempts ?? 2,
+                    maximumEventAgeInSeconds: args.asyncFailures?.maximumEventAgeSeconds ?? 21600,
+                    destinationConfig: { onFailure: { destination: this.failureQueue.arn } },
+                },
+                parent,
+            );
+            queueDepthAlarm(`${name}-failures-alarm`, this.failureQueue, args.platform.alarmTopicArn, `${name}: events that failed every retry are waiting in the on-failure queue`, this);
+        }
+
+        new aws.cloudwatch.MetricAlarm(
+            `${name}-errors-alarm`,
+            {
+                alarmDescription: `${name}: the function returned errors (see its log group, and the runbook in README)`,
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: { FunctionName: this.function.name },
+                statistic: "Sum",
+                period: 300,
+                evaluationPeriods: 1,
+                threshold: 0,
+                comparisonOperator: "GreaterThanThreshold",
+                treatMissingData: "notBreaching",
+                alarmActions: [args.platform.alarmTopicArn],
+                okActions: [args.platform.alarmTopicArn],
+            },
+            parent,
+        );
+
+        this.functionName = this.function.name;
+        this.functionArn = this.function.arn;
+        this.logGroupName = this.logGroup.name;
+        this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, logGroupName: this.logGroupName });
+    }
+}
+
+/** An alarm on a queue holding any visible message (dead letters, failed events). */
+export function queueDepthAlarm(
+    name: string,
+    queue: aws.sqs.Queue,
+    alarmTopicArn: pulumi.Input<string>,
+    description: string,
+    parent: pulumi.Resource,
+): aws.cloudwatch.MetricAlarm {
+    return new aws.cloudwatch.MetricAlarm(
+        name,
+        {
+            alarmDescription: description,
+            namespace: "AWS/SQS",
+            metricName: "ApproximateNumberOfMessagesVisible",
+            dimensions: { QueueName: queue.name },
+            statistic: "Maximum",
+            period: 300,
+            evaluationPeriods: 1,
+            threshold: 0,
+            comparisonOperator: "GreaterThanThreshold",
+            treatMissingData: "notBreaching",
+            alarmActions: [alarmTopicArn],
+            okActions: [alarmTopicArn],
+        },
+        { parent },
+    );
+}
+
+/** Renders statements (with Output values inside) into a policy JSON document. */
+export function renderPolicy(statements: Statement[]): pulumi.Output<string> {
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: statements.map((statement) => ({ Effect: "Allow", ...statement })),
+    });
+}
+
+/**
+ * Every package of package.json `dependencies` except the ones the handler needs: CallbackFunction otherwise
+ * packs all of them (the Pulumi SDK included) into every zip.
+ */
+export function excludedPackages(name: string, needed: string[], packageJsonPath = path.join(__dirname, "..", "package.json")): string[] {
+    const dependencies = Object.keys((JSON.parse(fs.readFileSync(packageJsonPath, "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {});
+    const unknown = needed.filter((pkg) => !dependencies.includes(pkg));
+    if (unknown.length > 0) {
+        throw new Error(`ManagedFunction ${name}: ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not in package.json dependencies: add with \`npm install ${unknown.join(" ")}\``);
+    }
+    return dependencies.filter((pkg) => !needed.includes(pkg));
+}
