@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import { loadPlatformConfig } from "./components/config";
+import { PlatformRefs } from "./components/managedFunction";
 import { SecurityBaseline } from "./components/securityBaseline";
 
 // Validate the whole stack configuration first: a bad or missing setting stops the preview here with
@@ -13,8 +14,20 @@ const provider = new aws.Provider("aws-platform", {
     region: config.region as aws.Region,
     defaultTags: { tags: { ...config.tags, "managed-by": "pulumi", "pulumi-stack": config.stack } },
 });
+const opts = { providers: { aws: provider } };
 
-const baseline = new SecurityBaseline("platform", { alarmEmails: config.alerts.emails }, { providers: { aws: provider } });
+const baseline = new SecurityBaseline("platform", { alarmEmails: config.alerts.emails }, opts);
+
+/** What every system's functions share: the platform key, the alarm topic, and the 7-day rule for their own logs. */
+const platform: PlatformRefs = { kmsKeyArn: baseline.keyArn, alarmTopicArn: baseline.alarmTopicArn, logRetentionDays: config.retention.maxRetentionDays };
+
+void platform; // (removed once a system below uses it)
+
+// --- log shipper ---
+
+// --- KPI pipeline ---
+
+// --- retention enforcer ---
 
 export const kmsKeyArn = baseline.keyArn;
 export const alarmTopicArn = baseline.alarmTopicArn;
