@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import { loadPlatformConfig } from "./components/config";
+import { LogShipper } from "./components/logShipper";
 import { PlatformRefs } from "./components/managedFunction";
 import { SecurityBaseline } from "./components/securityBaseline";
 
@@ -21,9 +22,13 @@ const baseline = new SecurityBaseline("platform", { alarmEmails: config.alerts.e
 /** What every system's functions share: the platform key, the alarm topic, and the 7-day rule for their own logs. */
 const platform: PlatformRefs = { kmsKeyArn: baseline.keyArn, alarmTopicArn: baseline.alarmTopicArn, logRetentionDays: config.retention.maxRetentionDays };
 
-void platform; // (removed once a system below uses it)
-
 // --- log shipper ---
+const shipper = new LogShipper("shipper", { platform, network: config.network, elasticsearch: config.elasticsearch, shipper: config.shipper, region: config.region }, opts);
+export const shipperFunctionNames = shipper.functionNames;
+export const shipperDeadLetterQueueUrl = shipper.deadLetterQueue.url;
+export const shipperSourceQueueUrl = shipper.sourceQueue.url;
+export const shipperStreamArn = shipper.streamArn;
+export const shipperSecurityGroupId = shipper.network.securityGroupId;
 
 // --- KPI pipeline ---
 

@@ -46,6 +46,12 @@ export const stackConfigSchema = z
             subnetIds: z.array(awsId("subnet")).min(2, "give at least two private subnets in different availability zones"),
             elasticsearchCidrs: z.array(cidr).min(1, "give the CIDR block(s) of the Elasticsearch cluster"),
             createVpcEndpoints: flag.default(true),
+            /**
+             * With createVpcEndpoints false: the security groups of the existing Secrets Manager and SQS interface
+             * endpoints (private DNS on). The shipper's egress goes to them on 443, and each gets an ingress rule from the shipper.
+             * Required then (the LogShipper component says so); ignored when the endpoints are created.
+             */
+            vpcEndpointSecurityGroupIds: z.array(awsId("sg")).default([]),
         }),
         elasticsearch: section({
             endpoint: z
@@ -82,13 +88,23 @@ export const stackConfigSchema = z
                 )
                 .default([]),
             kinesisShardCount: intIn(1, 500).default(1),
-            kinesisRetentionHours: intIn(24, 168).default(24),
-            sqsMessageRetentionSeconds: intIn(60, 604800).default(345600),
+            /** Kinesis keeps records at least 24 h; the shipper's stream keeps them no longer (issue 7). */
+            kinesisRetentionHours: z.coerce.number().int().min(24).max(24, "the shipper's stream keeps records 24 h (Kinesis' minimum, and the most the shipper allows)").default(24),
+            /** The source queue keeps messages at most 4 days. */
+            sqsMessageRetentionSeconds: z.coerce.number().int().min(60).max(345600, "at most 345600 (4 days): the shipper's queues keep messages no longer").default(345600),
             batchSize: intIn(1, 10000).default(500),
             maxBatchingWindowSeconds: intIn(0, 300).default(5),
             reservedConcurrency: intIn(1, 1000).default(10),
             memoryMb: intIn(128, 10240).default(512),
             timeoutSeconds: intIn(10, 900).default(60),
+            /**
+             * KMS key of the Elasticsearch credentials secret, when it is a customer-managed key (the shipper gets
+             * kms:Decrypt on it, only via Secrets Manager); unset for the AWS-managed aws/secretsmanager key.
+             */
+            credentialsSecretKmsKeyArn: z
+                .string()
+                .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "expected a KMS key ARN like arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+                .optional(),
             /** An existing Kinesis stream to consume instead of creating one. */
             existingKinesisStreamArn: z
                 .string()
@@ -221,6 +237,7 @@ export const CONFIG_EXAMPLES: Record<string, string> = {
     "network.subnetIds[]": "subnet-0123456789abcdef0",
     "network.elasticsearchCidrs[]": "10.20.0.0/16",
     "network.createVpcEndpoints": "true",
+    "network.vpcEndpointSecurityGroupIds[]": "sg-0123456789abcdef0",
     "elasticsearch.endpoint": "https://logs.es.internal.example.com:9243",
     "elasticsearch.credentialsSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/elasticsearch-AbCdEf",
     "elasticsearch.dataStreamNamespace": "prod",
@@ -248,6 +265,7 @@ export const CONFIG_EXAMPLES: Record<string, string> = {
     "retention.createTrail": "false",
     "elasticsearch.installIndexTemplate": "true",
     "elasticsearch.dataRetention": "30d",
+    "shipper.credentialsSecretKmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     "shipper.existingKinesisStreamArn": "arn:aws:kinesis:eu-west-1:123456789012:stream/app-logs",
     "shipper.accountLevelSubscription": "true",
     "shipper.datasetBy": "source",
