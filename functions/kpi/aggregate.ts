@@ -1,0 +1,82 @@
+import { QuantileSketch } from "./sketch";
+import { REJECT_REASONS, RejectReason, Trip, Verdict } from "./trips";
+
+/**
+ * The running totals of one KPI day. Memory is flat: integer sums, two quantile sketches, and one counter per
+ * payment type and pickup zone. Sums are integers (minor units, micrometres of distance, milliseconds), so the
+ * result does not depend on the order trips arrive in or on how the day was split; `merge` combines partial
+ * aggregates of the same day (parallel Query ranges).
+ */
+export class DayAggregate {
+    trips = 0;
+    revenueMinor = 0;
+    revenueMinMinor = Number.POSITIVE_INFINITY;
+    revenueMaxMinor = Number.NEGATIVE_INFINITY;
+    faresMinor = 0;
+    tipsMinor = 0;
+    tollsMinor = 0;
+    /** Distance in millimetres (1e-6 km), summed as integers. */
+    distanceMm = 0;
+    durationMs = 0;
+    readonly distanceKm = new QuantileSketch();
+    readonly durationSeconds = new QuantileSketch();
+    readonly paymentTypes = new Map<string, number>();
+    readonly pickupZones = new Map<string, number>();
+    readonly rejected: Record<RejectReason, number> = { missing_field: 0, wrong_type: 0, negative_value: 0, impossible_speed: 0, impossible_duration: 0, wrong_currency: 0 };
+    recordsRead = 0;
+    notCompleted = 0;
+
+    /** Counts one validated item (the trip is read only when the verdict is "trip"). */
+    add(verdict: Verdict, trip: Trip): void {
+        this.recordsRead++;
+        if (verdict === "trip") {
+            this.addTrip(trip);
+        } else if (verdict === "not_completed") {
+            this.notCompleted++;
+        } else {
+            this.rejected[verdict]++;
+        }
+    }
+
+    addTrip(trip: Trip): void {
+        const revenue = trip.fareMinor + trip.tipMinor + trip.tollsMinor;
+        this.trips++;
+        this.revenueMinor += revenue;
+        if (revenue < this.revenueMinMinor) this.revenueMinMinor = revenue;
+        if (revenue > this.revenueMaxMinor) this.revenueMaxMinor = revenue;
+        this.faresMinor += trip.fareMinor;
+        this.tipsMinor += trip.tipMinor;
+        this.tollsMinor += trip.tollsMinor;
+        this.distanceMm += Math.round(trip.distanceKm * 1e6);
+        this.durationMs += trip.durationMs;
+        this.distanceKm.add(trip.distanceKm);
+        this.durationSeconds.add(trip.durationMs / 1000);
+        this.paymentTypes.set(trip.paymentType, (this.paymentTypes.get(trip.paymentType) ?? 0) + 1);
+        this.pickupZones.set(trip.pickupZone, (this.pickupZones.get(trip.pickupZone) ?? 0) + 1);
+    }
+
+    get rejectedTotal(): number {
+        let total = 0;
+        for (const reason of REJECT_REASONS) total += this.rejected[reason];
+        return total;
+    }
+
+    merge(other: DayAggregate): void {
+        this.trips += other.trips;
+        this.revenueMinor += other.revenueMinor;
+        this.revenueMinMinor = Math.min(this.revenueMinMinor, other.revenueMinMinor);
+        this.revenueMaxMinor = Math.max(this.revenueMaxMinor, other.revenueMaxMinor);
+        this.faresMinor += other.faresMinor;
+        this.tipsMinor += other.tipsMinor;
+        this.tollsMinor += other.tollsMinor;
+        this.distanceMm += other.distanceMm;
+        this.durationMs += other.durationMs;
+        this.distanceKm.merge(other.distanceKm);
+        this.durationSeconds.merge(other.durationSeconds);
+        for (const [key, count] of other.paymentTypes) this.paymentTypes.set(key, (this.paymentTypes.get(key) ?? 0) + count);
+        for (const [key, count] of other.pickupZones) this.pickupZones.set(key, (this.pickupZones.get(key) ?? 0) + count);
+        for (const reason of REJECT_REASONS) this.rejected[reason] += other.rejected[reason];
+        this.recordsRead += other.recordsRead;
+        this.notCompleted += other.notCompleted;
+    }
+}

@@ -1,0 +1,63 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+
+import { DayAggregate } from "./aggregate";
+import { KpiFunctionConfig } from "./config";
+import { dayWindow } from "./days";
+import { minorUnitDigits } from "./money";
+import { KpiRow, kpiRow } from "./output";
+import { emptyTrip, queryRange, queryRanges, TripItem, validateTrip, ValidationRules } from "./trips";
+
+/** What reading and aggregating one day gives: its row and the counts the logs and metrics carry. */
+export interface DayKpis {
+    date: string;
+    row: KpiRow;
+    queries: number;
+    pages: number;
+    items: number;
+    /** Items outside [start, end) of the day (only possible for items that break the completedAt contract). */
+    outsideWindow: number;
+}
+
+/** The validation rules of a config. */
+export function validationRules(config: Pick<KpiFunctionConfig, "currency" | "thresholds">): ValidationRules {
+    return { ...config.thresholds, currency: config.currency, minorDigits: minorUnitDigits(config.currency) };
+}
+
+/**
+ * Reads one KPI day from the index (every page of every range; ranges run in parallel when the day is split
+ * into `querySegments`) and aggregates it. Partial aggregates are merged in range order; all sums are
+ * integers, so the row does not depend on the split.
+ */
+export async function computeDay(client: DynamoDBClient, config: KpiFunctionConfig, date: string): Promise<DayKpis> {
+    const window = dayWindow(date, config.timeZone);
+    const rules = validationRules(config);
+    const ranges = queryRanges(window, config.querySegments);
+    let outsideWindow = 0;
+    const parts = await Promise.all(
+        ranges.map(async (range) => {
+            const aggregate = new DayAggregate();
+            const trip = emptyTrip();
+            const counts = await queryRange(client, { tableName: config.tableName, indexName: config.indexName }, range, (items: TripItem[]) => {
+                for (const item of items) {
+                    const verdict = validateTrip(item, rules, trip);
+                    if (verdict === "trip" && (trip.completedAtMs < range.fromMs || trip.completedAtMs >= range.toMs)) {
+                        outsideWindow++;
+                        continue;
+                    }
+                    aggregate.add(verdict, trip);
+                }
+            });
+            return { aggregate, ...counts };
+        }),
+    );
+    const total = new DayAggregate();
+    for (const part of parts) total.merge(part.aggregate);
+    return {
+        date,
+        row: kpiRow(date, total, { timeZone: config.timeZone, currency: config.currency, minorDigits: rules.minorDigits, topZones: config.topZones }),
+        queries: ranges.length,
+        pages: parts.reduce((sum, part) => sum + part.pages, 0),
+        items: parts.reduce((sum, part) => sum + part.items, 0),
+        outsideWindow,
+    };
+}

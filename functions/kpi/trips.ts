@@ -1,0 +1,193 @@
+import { QueryCommand } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, DynamoDBClient, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
+
+import { KpiThresholds } from "./config";
+import { DayWindow } from "./days";
+import { toMinorUnits } from "./money";
+
+/**
+ * Reading and validating completed trips. One day is read from the sparse GSI (`completedDate`, `completedAt`)
+ * with Queries only, every page followed; only the attributes the KPIs need are projected (never rider or
+ * driver ids). An item is either a valid trip or a rejection with one reason.
+ */
+
+export type TripItem = Record<string, AttributeValue>;
+
+export const REJECT_REASONS = ["missing_field", "wrong_type", "negative_value", "impossible_speed", "impossible_duration", "wrong_currency"] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/** What validation yields for one item: a trip, a rejection, or an item that is not (or no longer) a completed trip. */
+export type Verdict = "trip" | "not_completed" | RejectReason;
+
+/** A valid completed trip in the units the KPIs use. Filled in place (one object reused per reader). */
+export interface Trip {
+    completedAtMs: number;
+    durationMs: number;
+    distanceKm: number;
+    fareMinor: number;
+    tipMinor: number;
+    tollsMinor: number;
+    paymentType: string;
+    pickupZone: string;
+}
+
+export function emptyTrip(): Trip {
+    return { completedAtMs: 0, durationMs: 0, distanceKm: 0, fareMinor: 0, tipMinor: 0, tollsMinor: 0, paymentType: "", pickupZone: "" };
+}
+
+export interface ValidationRules extends KpiThresholds {
+    currency: string;
+    minorDigits: number;
+}
+
+/** The attributes read from the index: exactly what the KPIs need. */
+export const PROJECTED_ATTRIBUTES = ["status", "completedAt", "pickupAt", "dropoffAt", "distanceKm", "fare", "tip", "tolls", "currency", "paymentType", "pickupZone"] as const;
+
+const REQUIRED_STRINGS = ["completedAt", "pickupAt", "dropoffAt", "currency", "paymentType", "pickupZone"] as const;
+const REQUIRED_NUMBERS = ["distanceKm", "fare"] as const;
+
+/** Milliseconds of a strict UTC ISO-8601 timestamp (`YYYY-MM-DDTHH:MM:SS[.fff]Z`), or NaN. */
+export function parseUtcMillis(text: string): number {
+    const n = text.length;
+    if (n < 20 || text.charCodeAt(n - 1) !== 90 /* Z */ || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 /* T */ || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+        return NaN;
+    }
+    return Date.parse(text);
+}
+
+/**
+ * Validates one item into `out`. Checks run in a fixed order and the first failure is the reason:
+ * missing field, wrong type, negative value, wrong currency, impossible duration, impossible speed.
+ * `tip` and `tolls` may be absent (0).
+ */
+export function validateTrip(item: TripItem, rules: ValidationRules, out: Trip): Verdict {
+    const status = item["status"];
+    if (status !== undefined && status.S !== undefined && status.S !== "COMPLETED") {
+        return "not_completed";
+    }
+    if (status === undefined) return "missing_field";
+    for (const name of REQUIRED_STRINGS) if (item[name] === undefined) return "missing_field";
+    for (const name of REQUIRED_NUMBERS) if (item[name] === undefined) return "missing_field";
+    if (status.S === undefined) return "wrong_type";
+
+    const completedAt = item["completedAt"]?.S;
+    const pickupAt = item["pickupAt"]?.S;
+    const dropoffAt = item["dropoffAt"]?.S;
+    const currency = item["currency"]?.S;
+    const paymentType = item["paymentType"]?.S;
+    const pickupZone = item["pickupZone"]?.S;
+    const distanceText = item["distanceKm"]?.N;
+    const fareText = item["fare"]?.N;
+    const tip = item["tip"];
+    const tolls = item["tolls"];
+    if (
+        completedAt === undefined ||
+        pickupAt === undefined ||
+        dropoffAt === undefined ||
+        currency === undefined ||
+        paymentType === undefined ||
+        pickupZone === undefined ||
+        distanceText === undefined ||
+        fareText === undefined ||
+        (tip !== undefined && tip.N === undefined) ||
+        (tolls !== undefined && tolls.N === undefined)
+    ) {
+        return "wrong_type";
+    }
+    const completedAtMs = parseUtcMillis(completedAt);
+    const pickupMs = parseUtcMillis(pickupAt);
+    const dropoffMs = parseUtcMillis(dropoffAt);
+    const distanceKm = Number(distanceText);
+    const fareMinor = toMinorUnits(fareText, rules.minorDigits);
+    const tipMinor = tip?.N === undefined ? 0 : toMinorUnits(tip.N, rules.minorDigits);
+    const tollsMinor = tolls?.N === undefined ? 0 : toMinorUnits(tolls.N, rules.minorDigits);
+    if (completedAtMs !== completedAtMs || pickupMs !== pickupMs || dropoffMs !== dropoffMs || !Number.isFinite(distanceKm) || fareMinor !== fareMinor || tipMinor !== tipMinor || tollsMinor !== tollsMinor) {
+        return "wrong_type"; // NaN !== NaN: unparseable
+    }
+    if (distanceKm < 0 || fareMinor < 0 || tipMinor < 0 || tollsMinor < 0) return "negative_value";
+    if (currency !== rules.currency) return "wrong_currency";
+    const durationMs = dropoffMs - pickupMs;
+    if (durationMs <= 0 || durationMs > rules.maxDurationSeconds * 1000) return "impossible_duration";
+    if ((distanceKm * 3_600_000) / durationMs > rules.maxSpeedKmh) return "impossible_speed";
+
+    out.completedAtMs = completedAtMs;
+    out.durationMs = durationMs;
+    out.distanceKm = distanceKm;
+    out.fareMinor = fareMinor;
+    out.tipMinor = tipMinor;
+    out.tollsMinor = tollsMinor;
+    out.paymentType = paymentType;
+    out.pickupZone = pickupZone;
+    return "trip";
+}
+
+/** One Query range: a UTC partition and a completedAt range [fromMs, toMs) inside the day's window. */
+export interface QueryRange {
+    partition: string;
+    fromMs: number;
+    toMs: number;
+}
+
+/**
+ * The Query ranges of a day: the window split into `segments` slices of whole seconds, each cut at the UTC
+ * partition boundaries. Ranges are disjoint, so an item is read once.
+ */
+export function queryRanges(window: DayWindow, segments: number): QueryRange[] {
+    const cuts: number[] = [window.startMs];
+    const span = window.endMs - window.startMs;
+    for (let i = 1; i < segments; i++) cuts.push(window.startMs + Math.floor((span * i) / segments / 1000) * 1000);
+    for (const partition of window.partitions.slice(1)) cuts.push(Date.parse(`${partition}T00:00:00Z`));
+    cuts.push(window.endMs);
+    const sorted = [...new Set(cuts)].sort((a, b) => a - b);
+    const ranges: QueryRange[] = [];
+    for (let i = 0; i + 1 < sorted.length; i++) {
+        const fromMs = sorted[i];
+        const toMs = sorted[i + 1];
+        ranges.push({ partition: new Date(fromMs).toISOString().slice(0, 10), fromMs, toMs });
+    }
+    return ranges;
+}
+
+/** A second-precision sort-key bound without suffix: it sorts before every timestamp of that second. */
+function secondPrefix(ms: number): string {
+    return new Date(ms).toISOString().slice(0, 19);
+}
+
+/**
+ * Reads every page of one range and hands each page's items to `onPage`. The key condition selects
+ * [from, to) by second prefixes: `BETWEEN "…T05:00:00" AND "…T06:00:00"` holds every timestamp of 05:xx:xx and
+ * none of 06:00:00.x (a prefix sorts before its extensions).
+ */
+export async function queryRange(
+    client: DynamoDBClient,
+    table: { tableName: string; indexName: string },
+    range: QueryRange,
+    onPage: (items: TripItem[]) => void,
+): Promise<{ pages: number; items: number }> {
+    const names: Record<string, string> = { "#pk": "completedDate", "#sk": "completedAt" };
+    const projection = PROJECTED_ATTRIBUTES.map((name, i) => {
+        names[`#a${i}`] = name;
+        return `#a${i}`;
+    }).join(", ");
+    let exclusiveStartKey: TripItem | undefined;
+    let pages = 0;
+    let items = 0;
+    do {
+        const page: QueryCommandOutput = await client.send(
+            new QueryCommand({
+                TableName: table.tableName,
+                IndexName: table.indexName,
+                KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: { ":pk": { S: range.partition }, ":from": { S: secondPrefix(range.fromMs) }, ":to": { S: secondPrefix(range.toMs) } },
+                ProjectionExpression: projection,
+                ExclusiveStartKey: exclusiveStartKey,
+            }),
+        );
+        pages++;
+        items += page.Items?.length ?? 0;
+        onPage(page.Items ?? []);
+        exclusiveStartKey = page.LastEvaluatedKey;
+    } while (exclusiveStartKey !== undefined);
+    return { pages, items };
+}
