@@ -109,11 +109,13 @@ export function identityPolicyProblems(statements: Statement[], allowedStarResou
         if (statement.notResources) {
             problems.push(`${where} allows NotResource ${JSON.stringify(statement.notResources)}: it grants every other resource; list the resources instead`);
         }
-        if (statement.resources?.includes("*")) {
-            const needsResource = (statement.actions ?? []).filter((action) => !action.includes("*") && !allowed.has(action.toLowerCase()));
+        const wide = (statement.resources ?? []).filter(isServiceWideResource);
+        if (wide.length > 0) {
+            const needsResource = (statement.actions ?? []).filter((action) => !isWildcard(action) && !allowed.has(action.toLowerCase()));
             if (needsResource.length > 0) {
+                const shown = wide.map((resource) => `"${resource}"`).join(", ");
                 problems.push(
-                    `${where} allows ${needsResource.join(", ")} on Resource "*": name the ARNs (only actions without resource-level permissions may use "*"; see the allowedStarResourceActions config)`,
+                    `${where} allows ${needsResource.join(", ")} on Resource ${shown}, which spans every resource of the service (in every account or region): name this account's ARNs, e.g. arn:aws:<service>:<region>:<account>:<resource> (only actions without resource-level permissions may use "*"; see the allowedStarResourceActions config)`,
                 );
             }
         }
@@ -126,19 +128,101 @@ function actionProblems(statement: Statement, where: string): string[] {
     if (statement.notActions) {
         problems.push(`${where} allows NotAction ${JSON.stringify(statement.notActions)}: it grants every other action; list the actions instead`);
     }
-    const wildcards = (statement.actions ?? []).filter((action) => action.includes("*"));
+    const wildcards = (statement.actions ?? []).filter(isWildcard);
     if (wildcards.length > 0) {
         problems.push(`${where} allows wildcard action${wildcards.length > 1 ? "s" : ""} ${wildcards.map((action) => `"${action}"`).join(", ")}: list the exact actions needed`);
     }
     return problems;
 }
 
-/** Condition keys that pin a grant to a known account, organisation or source. */
-const SCOPING_CONDITION_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:principalaccount", "aws:principalorgid", "aws:sourcevpce", "aws:sourcevpc", "aws:principalarn"];
-
-function isScopedByCondition(statement: Statement): boolean {
-    return Object.values(statement.condition ?? {}).some((entries) => Object.keys(entries ?? {}).some((key) => SCOPING_CONDITION_KEYS.includes(key.toLowerCase())));
+/** True for an action pattern with a wildcard (`*` or `?`): it grants actions nobody listed. */
+export function isWildcard(action: string): boolean {
+    return /[*?]/.test(action);
 }
+
+/**
+ * True for a resource as wide as `"*"`: `*` itself, an ARN whose partition, service, region or account
+ * is a wildcard (`arn:aws:sqs:*:*:q`, `arn:*`), or an S3 ARN whose bucket name holds a wildcard
+ * (`arn:aws:s3:::*`: every bucket of every account). A wildcard inside this account's resource path
+ * (`arn:aws:logs:<region>:<account>:log-group:*`, `<bucketArn>/kpis/*`) is not.
+ */
+export function isServiceWideResource(resource: string): boolean {
+    if (/^[*?]+$/.test(resource)) {
+        return true;
+    }
+    if (!resource.startsWith("arn:")) {
+        return false;
+    }
+    const [, partition = "", service = "", region = "", account = "", ...rest] = resource.split(":");
+    if ([partition, service, region, account].some((part) => /[*?]/.test(part)) || rest.length === 0) {
+        return true;
+    }
+    const path = rest.join(":");
+    if (service === "s3" && account === "") {
+        // Bucket ARNs carry no account: a wildcard in the bucket name reaches other accounts' buckets.
+        return /[*?]/.test(path.split("/")[0] ?? "");
+    }
+    return /^[*?]+$/.test(path) && region === "" && account === "";
+}
+
+/** Condition operators that require the key to match; IfExists and negated operators pin nothing. */
+const PINNING_OPERATORS = /^(ForAnyValue:|ForAllValues:)?(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/i;
+
+/** Condition keys that pin a grant to a known account, organisation or source. */
+const SCOPING_CONDITION_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:principalaccount", "aws:principalorgid", "aws:sourcevpce", "aws:sourcevpc", "aws:principalarn", "aws:resourceaccount"];
+
+/** The values a statement's condition gives a key under positive (pinning) operators, by key (lower case). */
+export function pinnedConditionValues(statement: Statement): Map<string, string[]> {
+    const result = new Map<string, string[]>();
+    for (const [operator, entries] of Object.entries(statement.condition ?? {})) {
+        if (!PINNING_OPERATORS.test(operator) || !entries || typeof entries !== "object") {
+            continue;
+        }
+        for (const [key, value] of Object.entries(entries)) {
+            const values = (Array.isArray(value) ? value : [value]).map((item) => String(item));
+            result.set(key.toLowerCase(), [...(result.get(key.toLowerCase()) ?? []), ...values]);
+        }
+    }
+    return result;
+}
+
+/**
+ * Whether one scoping condition value pins the grant to something known: a concrete account of this
+ * stack (or trusted), a concrete organisation / VPC / endpoint id, or an ARN whose account is this
+ * stack's and whose partition, service and region are not wildcards.
+ */
+function pinsValue(key: string, value: string, trusted: string[]): boolean {
+    if (["aws:sourceaccount", "aws:sourceowner", "aws:principalaccount", "aws:resourceaccount"].includes(key)) {
+        return /^\d{12}$/.test(value) && trusted.includes(value);
+    }
+    if (["aws:sourcearn", "aws:principalarn"].includes(key)) {
+        const account = accountOf(value);
+        return !isServiceWideResource(value) && account !== undefined && trusted.includes(account);
+    }
+    return value.length > 0 && !/[*?]/.test(value);
+}
+
+/** Why Principal "*" is not pinned by the statement's conditions, or undefined when it is. */
+function unpinnedReason(statement: Statement, trusted: string[]): string | undefined {
+    const pinned = pinnedConditionValues(statement);
+    const scoping = SCOPING_CONDITION_KEYS.filter((key) => pinned.has(key));
+    if (scoping.length === 0) {
+        return "with no aws:SourceAccount/aws:SourceArn/aws:PrincipalOrgID condition (under StringEquals/ArnEquals/ArnLike; IfExists and negated operators pin nothing)";
+    }
+    const pinning = scoping.filter((key) => (pinned.get(key) ?? []).every((value) => pinsValue(key, value, trusted)));
+    if (pinning.length > 0) {
+        return undefined;
+    }
+    const shown = scoping.map((key) => `${key}=${JSON.stringify(pinned.get(key))}`).join(", ");
+    if (trusted.length === 0 && scoping.some((key) => (pinned.get(key) ?? []).some((value) => /^\d{12}$/.test(value) || accountOf(value) !== undefined))) {
+        return `scoped by ${shown}, but this stack's account is not known here: ${ACCOUNT_CONFIG_FIX}`;
+    }
+    return `scoped by ${shown}, which pins nothing: the condition must name this account, a trusted account (trustedAccountIds) or concrete ARNs, with no wildcard in their partition, service, region or account`;
+}
+
+/** The fix when the stack's own account cannot be told at preview. */
+export const ACCOUNT_CONFIG_FIX =
+    'set the policy config of iam-no-wildcard, e.g. { "iam-no-wildcard": { "accountId": "<this stack\'s 12-digit account id>" } } (pulumi preview --policy-pack-config)';
 
 /** The 12-digit account of a principal given as an ARN or an account id, if it names one. */
 export function accountOf(identifier: string): string | undefined {
@@ -185,16 +269,19 @@ export function resourcePolicyProblems(statements: Statement[], options: Resourc
         }
         const principal = statement.principal;
         const everyone = principal === "*" || (principal !== undefined && (principal["AWS"] ?? []).includes("*"));
-        if (everyone && !isScopedByCondition(statement)) {
-            problems.push(`${where} allows Principal "*" with no aws:SourceAccount/aws:SourceArn/aws:PrincipalOrgID condition: anyone outside the account may use it`);
+        const unpinned = everyone ? unpinnedReason(statement, options.trustedAccounts) : undefined;
+        if (unpinned) {
+            problems.push(`${where} allows Principal "*" ${unpinned}: anyone outside the account may use it`);
         }
-        if (principal && principal !== "*" && options.trustedAccounts.length > 0) {
-            const outside = (principal["AWS"] ?? []).filter((id) => {
-                const account = accountOf(id);
-                return account !== undefined && !options.trustedAccounts.includes(account);
-            });
-            if (outside.length > 0) {
-                problems.push(`${where} grants principals outside the account (${outside.join(", ")}): add the account to trustedAccountIds if this is intended`);
+        if (principal && principal !== "*") {
+            const named = [...(principal["AWS"] ?? []), ...(principal["Federated"] ?? [])].filter((id) => accountOf(id) !== undefined);
+            if (named.length > 0 && options.trustedAccounts.length === 0) {
+                problems.push(`${where} grants ${named.join(", ")}, and this stack's account cannot be told at preview, so a foreign account cannot be ruled out: ${ACCOUNT_CONFIG_FIX}`);
+            } else {
+                const outside = named.filter((id) => !options.trustedAccounts.includes(accountOf(id) as string));
+                if (outside.length > 0) {
+                    problems.push(`${where} grants principals outside the account (${outside.join(", ")}): add the account to trustedAccountIds if this is intended`);
+                }
             }
         }
     });

@@ -1,6 +1,7 @@
 import { PolicyResource } from "@pulumi/policy";
 
 import { resourcePolicy, stackPolicy } from "../lib/policy";
+import { secretFindings } from "../lib/secrets";
 import { ofTypes, targets } from "../lib/stack";
 import { asArray, asNumber, asString, get, UNKNOWN } from "../lib/values";
 import { FUNCTION_TYPE } from "./logs";
@@ -89,27 +90,25 @@ export const lambdaInVpc = resourcePolicy({
     },
 });
 
-const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
-const REFERENCE_NAME = /(_ARN|_NAME|_ID|_URL|_PATH|_PARAMETER)$/i;
-const REFERENCE_VALUE = /^(arn:aws[a-z-]*:(secretsmanager|ssm|kms):|\{\{resolve:)/;
-
 export const lambdaNoPlaintextSecrets = resourcePolicy({
     name: "lambda-no-plaintext-secrets",
-    description: "Lambda environment variables hold no plaintext secrets: a variable named like a password, token or key must hold a reference (a Secrets Manager/SSM ARN or name), not the value.",
+    description:
+        "Lambda environment variables hold no plaintext secrets, by name (PASSWORD, PASS, PWD, SECRET, TOKEN, AUTH, API_KEY, CREDENTIALS...) or by value (secretlint's recommended rules: AWS access keys, private keys, URL and connection-string credentials, GitHub/GitLab/Slack/npm/Stripe/OpenAI... tokens). References (Secrets Manager/SSM/KMS ARNs, *_ARN names) pass.",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "critical",
-    remediationSteps: "Store the secret in Secrets Manager, pass its ARN (e.g. ELASTICSEARCH_SECRET_ARN) and read it at run time with the SDK; grant secretsmanager:GetSecretValue on that ARN only.",
-    validateResource: (args, reportViolation) => {
+    remediationSteps:
+        "Store the secret in Secrets Manager, pass its ARN (e.g. ELASTICSEARCH_SECRET_ARN) and read it at run time with the SDK; grant secretsmanager:GetSecretValue on that ARN only. Take credentials out of URLs (https://host, not https://user:password@host).",
+    validateResource: async (args, reportViolation) => {
         if (args.type !== FUNCTION_TYPE) {
             return;
         }
         for (const [name, value] of Object.entries(environment(args.props))) {
-            const text = asString(value);
-            if (!SECRET_NAME.test(name) || REFERENCE_NAME.test(name) || (text !== undefined && REFERENCE_VALUE.test(text))) {
-                continue;
+            const findings = await secretFindings(name, value);
+            if (findings.length > 0) {
+                // The message names the variable and the rule, never the value.
+                reportViolation(`environment variable ${name} holds a plaintext secret (${findings.map((finding) => finding.reason).join("; ")}); pass a Secrets Manager reference (${name}_ARN) instead`);
             }
-            reportViolation(`environment variable ${name} looks like a plaintext secret; pass a Secrets Manager reference (${name}_ARN) instead`);
         }
     },
 });
@@ -308,6 +307,29 @@ export const eventSourceBatching = stackPolicy({
                     reportViolation(`function "${fn?.name}" reserves ${reserved} concurrent executions but its Kinesis source needs ${needed} (shards x parallelization factor)`, mapping.urn);
                 }
             }
+        }
+    },
+});
+
+export const ssmParameterNoPlaintextSecrets = resourcePolicy({
+    name: "ssm-parameter-no-plaintext-secrets",
+    description: "SSM parameters of type String or StringList hold no secret, by name or by value (the same rules as lambda-no-plaintext-secrets); secrets go in SecureString parameters (KMS-encrypted) or Secrets Manager.",
+    category: "security",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps: 'Set `type: "SecureString"` and `keyId` to the platform key (or move the value to Secrets Manager), and take credentials out of URLs.',
+    validateResource: async (args, reportViolation) => {
+        if (args.type !== "aws:ssm/parameter:Parameter") {
+            return;
+        }
+        const type = get(args.props, "type");
+        if (type === UNKNOWN || asString(type) === "SecureString") {
+            return;
+        }
+        const name = asString(get(args.props, "name")) ?? args.name;
+        const findings = [...(await secretFindings(name, get(args.props, "value"))), ...(await secretFindings(name, get(args.props, "insecureValue")))];
+        if (findings.length > 0) {
+            reportViolation(`${asString(type) ?? "String"} parameter ${name} holds a plaintext secret (${[...new Set(findings.map((finding) => finding.reason))].join("; ")}); make it a SecureString with keyId`);
         }
     },
 });

@@ -1,8 +1,10 @@
 import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 
-import { accountOf, identityPolicyProblems, parseDocument, ParsedDocument, resourcePolicyProblems } from "../lib/iamDocument";
+import { federatedTrustProblems } from "../lib/federatedTrust";
+import { accountOf, identityPolicyProblems, parseDocument, ParsedDocument, pinnedConditionValues, resourcePolicyProblems, Statement } from "../lib/iamDocument";
 import { resourcePolicy, stackPolicy } from "../lib/policy";
-import { asArray, asString, get } from "../lib/values";
+import { checkedDocuments, DocumentCheck } from "../lib/policyDocumentTypes";
+import { asArray, asString, containsUnknown, get } from "../lib/values";
 
 /**
  * Actions AWS offers no resource-level permission for, so `Resource: "*"` is the only way to grant them.
@@ -23,31 +25,10 @@ export const DEFAULT_STAR_RESOURCE_ACTIONS = [
     "cloudwatch:PutMetricData",
 ];
 
-/** Where each resource type keeps its policy documents, and whether they are identity or resource policies. */
-const IDENTITY_DOCUMENTS: Record<string, (props: unknown) => unknown[]> = {
-    "aws:iam/policy:Policy": (props) => [get(props, "policy")],
-    "aws:iam/rolePolicy:RolePolicy": (props) => [get(props, "policy")],
-    "aws:iam/userPolicy:UserPolicy": (props) => [get(props, "policy")],
-    "aws:iam/groupPolicy:GroupPolicy": (props) => [get(props, "policy")],
-    "aws:iam/role:Role": (props) => asArray(get(props, "inlinePolicies")).map((inline) => get(inline, "policy")),
-};
-
-const RESOURCE_DOCUMENTS: Record<string, { keyPolicy: boolean; documents: (props: unknown) => unknown[] }> = {
-    "aws:iam/role:Role": { keyPolicy: false, documents: (props) => [get(props, "assumeRolePolicy")] },
-    "aws:sqs/queue:Queue": { keyPolicy: false, documents: (props) => [get(props, "policy")] },
-    "aws:sqs/queuePolicy:QueuePolicy": { keyPolicy: false, documents: (props) => [get(props, "policy")] },
-    "aws:sns/topic:Topic": { keyPolicy: false, documents: (props) => [get(props, "policy")] },
-    "aws:sns/topicPolicy:TopicPolicy": { keyPolicy: false, documents: (props) => [get(props, "policy")] },
-    "aws:s3/bucketPolicy:BucketPolicy": { keyPolicy: false, documents: (props) => [get(props, "policy")] },
-    "aws:s3/bucket:Bucket": { keyPolicy: false, documents: (props) => [get(props, "policy")] },
-    "aws:s3/bucketV2:BucketV2": { keyPolicy: false, documents: (props) => [get(props, "policy")] },
-    "aws:kms/key:Key": { keyPolicy: true, documents: (props) => [get(props, "policy")] },
-    "aws:kms/keyPolicy:KeyPolicy": { keyPolicy: true, documents: (props) => [get(props, "policy")] },
-};
-
 interface NoWildcardConfig {
     allowedStarResourceActions: string[];
     trustedAccountIds: string[];
+    accountId?: string;
 }
 
 function reportInvalid(document: ParsedDocument, reportViolation: ReportViolation): void {
@@ -56,24 +37,50 @@ function reportInvalid(document: ParsedDocument, reportViolation: ReportViolatio
     }
 }
 
-/** Accounts a resource policy may grant to: the resource's own (from its ARNs) plus configured ones. */
-function trustedAccounts(props: unknown, statementsText: string, configured: string[]): string[] {
-    const own = [asString(get(props, "arn")), ...(statementsText.match(/arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^"]*/g) ?? [])]
-        .filter((value): value is string => value !== undefined)
-        .map(accountOf)
-        .filter((account): account is string => account !== undefined);
-    return [...new Set([...own, ...configured])];
+const ACCOUNT_IN_ARN = /arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
+
+/**
+ * The accounts a resource policy may grant to: this stack's account, from what is known at preview
+ * (policy config `accountId`, the resource's own ARN, the accounts of the ARNs its statements are about,
+ * and the accounts that statements granting to AWS services are pinned to), plus the configured
+ * trusted accounts. Principals and the conditions of statements granting to accounts are never taken
+ * as evidence: a grant cannot vouch for itself.
+ */
+function trustedAccounts(props: unknown, statements: Statement[], config: NoWildcardConfig): string[] {
+    const own: (string | undefined)[] = [config.accountId, accountOf(asString(get(props, "arn")) ?? "")];
+    for (const statement of statements) {
+        own.push(...(statement.resources ?? []).map((resource) => ACCOUNT_IN_ARN.exec(resource)?.[1]));
+        const principal = statement.principal;
+        const servicesOnly = principal !== undefined && principal !== "*" && Object.keys(principal).every((type) => type === "Service");
+        if (servicesOnly && !containsUnknown(statement.condition)) {
+            for (const [key, values] of pinnedConditionValues(statement)) {
+                own.push(...values.map((value) => (["aws:sourceaccount", "aws:sourceowner"].includes(key) ? value : ACCOUNT_IN_ARN.exec(value)?.[1])));
+            }
+        }
+    }
+    const accounts = own.filter((account): account is string => account !== undefined && /^\d{12}$/.test(account));
+    // Only the stack's own account makes the configured trusted accounts usable: with none known, fail closed.
+    return accounts.length === 0 ? [] : [...new Set([...accounts, ...config.trustedAccountIds])];
+}
+
+/** The documents of a resource: each checked property, plus a role's inline policies. */
+function documentsOf(type: string, props: unknown): { value: unknown; check: DocumentCheck }[] {
+    const documents = checkedDocuments(type).map(({ property, check }) => ({ value: get(props, property), check }));
+    if (type === "aws:iam/role:Role") {
+        documents.push(...asArray(get(props, "inlinePolicies")).map((inline) => ({ value: get(inline, "policy"), check: "identity" as const })));
+    }
+    return documents;
 }
 
 export const iamNoWildcard = resourcePolicy({
     name: "iam-no-wildcard",
     description:
-        'No IAM grant with wildcards: Allow statements may not use actions containing "*", NotAction, NotResource or NotPrincipal, identity policies may not use Resource "*" (except for actions without resource-level permissions), and resource policies may not grant to anyone outside the account.',
+        'No IAM grant with wildcards, in every policy document @pulumi/aws resources carry (identity, resource, KMS key and trust policies; see policypack/lib/policyDocumentTypes.ts): Allow statements may not use actions containing "*" or "?", NotAction, NotResource or NotPrincipal; identity policies may not use Resource "*" or a service-wide ARN (account, region or S3 bucket name "*") except for actions without resource-level permissions; resource policies may not grant to anyone outside the account, and Principal "*" counts as pinned only by a condition naming this account, a trusted account or concrete ARNs. Where the account cannot be told at preview, grants to named accounts fail closed.',
     category: "security",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-        'List the exact actions (e.g. "sqs:ReceiveMessage", not "sqs:*") and the ARNs they apply to. For resource policies (SQS, SNS, S3, KMS, role trust), name the principals, or pin Principal "*" with an aws:SourceAccount / aws:SourceArn condition. Actions that have no resource-level permission may use Resource "*" when listed in allowedStarResourceActions.',
+        'List the exact actions (e.g. "sqs:ReceiveMessage", not "sqs:*" or "sqs:Get?ueue*") and this account\'s ARNs they apply to (arn:aws:logs:<region>:<account>:log-group:* is fine; arn:aws:s3:::* or an account/region of "*" is not). For resource policies, name the principals, or pin Principal "*" with aws:SourceAccount = this account or aws:SourceArn = a concrete ARN of it (StringEquals/ArnEquals, not ...IfExists). Actions that have no resource-level permission may use Resource "*" when listed in allowedStarResourceActions. If a preview cannot tell this stack\'s account, set accountId in this policy\'s config.',
     configSchema: {
         properties: {
             allowedStarResourceActions: {
@@ -88,27 +95,54 @@ export const iamNoWildcard = resourcePolicy({
                 default: [],
                 description: "Accounts besides the resource's own that resource policies may grant to.",
             },
+            accountId: {
+                type: "string",
+                pattern: "^\\d{12}$",
+                description: "This stack's account, for previews where no ARN tells it (a new stack): without it, grants naming an account fail closed.",
+            },
         },
     },
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
         const config = args.getConfig<NoWildcardConfig>();
-        const identity = IDENTITY_DOCUMENTS[args.type];
-        for (const value of identity ? identity(args.props) : []) {
+        for (const { value, check } of documentsOf(args.type, args.props)) {
             const document = parseDocument(value);
             reportInvalid(document, reportViolation);
-            if (document.kind === "document") {
+            if (document.kind !== "document") {
+                continue;
+            }
+            if (check === "identity") {
                 identityPolicyProblems(document.statements, config.allowedStarResourceActions).forEach((problem) => reportViolation(problem));
+                continue;
             }
+            const trusted = trustedAccounts(args.props, document.statements, config);
+            resourcePolicyProblems(document.statements, { keyPolicy: check === "key", trustedAccounts: trusted }).forEach((problem) => reportViolation(problem));
         }
-        const resource = RESOURCE_DOCUMENTS[args.type];
-        for (const value of resource ? resource.documents(args.props) : []) {
-            const document = parseDocument(value);
-            reportInvalid(document, reportViolation);
-            if (document.kind === "document") {
-                const trusted = trustedAccounts(args.props, JSON.stringify(document.statements.map((statement) => statement.resources)), config.trustedAccountIds);
-                resourcePolicyProblems(document.statements, { keyPolicy: resource?.keyPolicy ?? false, trustedAccounts: trusted }).forEach((problem) => reportViolation(problem));
+    },
+});
+
+export const iamFederatedTrustPinned = resourcePolicy({
+    name: "iam-federated-trust-pinned",
+    description:
+        "A role trusting a federated identity pins who may assume it: OIDC web identity (e.g. GitHub Actions) pins the provider's subject claim (<provider>:sub) to a concrete value (StringLike only with a named owner and repository), SAML pins SAML:aud, Cognito identity pools pin both cognito-identity.amazonaws.com:aud and :amr.",
+    category: "security",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+        'Add the claim the message names to the trust statement\'s Condition, e.g. StringEquals { "token.actions.githubusercontent.com:sub": "repo:<owner>/<repository>:ref:refs/heads/main", "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }; for Cognito, StringEquals { "cognito-identity.amazonaws.com:aud": "<pool id>" } and ForAnyValue:StringLike { "cognito-identity.amazonaws.com:amr": "authenticated" }; for SAML, StringEquals { "SAML:aud": "https://signin.aws.amazon.com/saml" }.',
+    validateResource: (args, reportViolation) => {
+        if (args.type !== "aws:iam/role:Role") {
+            return;
+        }
+        const document = parseDocument(get(args.props, "assumeRolePolicy"));
+        if (document.kind !== "document") {
+            return;
+        }
+        document.statements.forEach((statement, index) => {
+            if (statement.effect.toLowerCase() !== "allow" || containsUnknown(statement)) {
+                return;
             }
-        }
+            federatedTrustProblems(statement, statement.sid ? `statement "${statement.sid}"` : `statement ${index + 1}`).forEach((problem) => reportViolation(problem));
+        });
     },
 });
 

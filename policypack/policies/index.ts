@@ -14,6 +14,7 @@ import * as storage from "./storage";
 
 export const allPolicies: PlatformPolicy[] = [
     iam.iamNoWildcard,
+    iam.iamFederatedTrustPinned,
     iam.iamNoAdminManagedPolicies,
     iam.lambdaCallbackFunctionExplicitRole,
     storage.s3BucketEncryption,
@@ -27,6 +28,7 @@ export const allPolicies: PlatformPolicy[] = [
     compute.lambdaRuntimeSupported,
     compute.lambdaInVpc,
     compute.lambdaNoPlaintextSecrets,
+    compute.ssmParameterNoPlaintextSecrets,
     compute.lambdaNotPublic,
     compute.lambdaErrorAlarm,
     compute.lambdaAsyncFailureDestination,

@@ -101,9 +101,9 @@ describe("policy iam-no-wildcard", function () {
 
     it("keeps the AWS default root statement in KMS key policies but not kms:* for other principals", async function () {
         const root = { Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" };
-        expect(await check("aws:kms/key:Key", { policy: JSON.stringify(doc(root)) })).to.deep.equal([]);
+        expect(await check("aws:kms/key:Key", { arn: "arn:aws:kms:eu-west-1:123456789012:key/k", policy: JSON.stringify(doc(root)) })).to.deep.equal([]);
         const role = { Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/app" }, Action: "kms:*", Resource: "*" };
-        expect(await check("aws:kms/key:Key", { policy: JSON.stringify(doc(root, role)) })).to.have.length(1);
+        expect(await check("aws:kms/key:Key", { arn: "arn:aws:kms:eu-west-1:123456789012:key/k", policy: JSON.stringify(doc(root, role)) })).to.have.length(1);
     });
 
     it("reports a document that is not valid JSON", async function () {
