@@ -8,23 +8,43 @@ import { REJECT_REASONS, RejectReason, Trip, Verdict } from "./trips";
  * aggregates of the same day (parallel Query ranges).
  */
 export class DayAggregate {
-    trips = 0;
-    revenueMinor = 0;
-    revenueMinMinor = Number.POSITIVE_INFINITY;
-    revenueMaxMinor = Number.NEGATIVE_INFINITY;
-    faresMinor = 0;
-    tipsMinor = 0;
-    tollsMinor = 0;
+    trips: number;
+    revenueMinor: number;
+    revenueMinMinor: number;
+    revenueMaxMinor: number;
+    faresMinor: number;
+    tipsMinor: number;
+    tollsMinor: number;
     /** Distance in millimetres (1e-6 km), summed as integers. */
-    distanceMm = 0;
-    durationMs = 0;
-    readonly distanceKm = new QuantileSketch();
-    readonly durationSeconds = new QuantileSketch();
-    readonly paymentTypes = new Map<string, number>();
-    readonly pickupZones = new Map<string, number>();
-    readonly rejected: Record<RejectReason, number> = { missing_field: 0, wrong_type: 0, negative_value: 0, impossible_speed: 0, impossible_duration: 0, wrong_currency: 0 };
-    recordsRead = 0;
-    notCompleted = 0;
+    distanceMm: number;
+    durationMs: number;
+    readonly distanceKm: QuantileSketch;
+    readonly durationSeconds: QuantileSketch;
+    readonly paymentTypes: Map<string, number>;
+    readonly pickupZones: Map<string, number>;
+    readonly rejected: Record<RejectReason, number>;
+    recordsRead: number;
+    notCompleted: number;
+
+    // Assigned in the constructor, not as field initializers: closure serialization keeps constructor bodies only.
+    constructor() {
+        this.trips = 0;
+        this.revenueMinor = 0;
+        this.revenueMinMinor = Number.POSITIVE_INFINITY;
+        this.revenueMaxMinor = Number.NEGATIVE_INFINITY;
+        this.faresMinor = 0;
+        this.tipsMinor = 0;
+        this.tollsMinor = 0;
+        this.distanceMm = 0;
+        this.durationMs = 0;
+        this.distanceKm = new QuantileSketch();
+        this.durationSeconds = new QuantileSketch();
+        this.paymentTypes = new Map<string, number>();
+        this.pickupZones = new Map<string, number>();
+        this.rejected = { missing_field: 0, wrong_type: 0, negative_value: 0, impossible_speed: 0, impossible_duration: 0, wrong_currency: 0 };
+        this.recordsRead = 0;
+        this.notCompleted = 0;
+    }
 
     /** Counts one validated item (the trip is read only when the verdict is "trip"). */
     add(verdict: Verdict, trip: Trip): void {

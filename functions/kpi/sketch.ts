@@ -8,7 +8,12 @@ export const SKETCH_RELATIVE_ACCURACY = 0.01;
  * about log(max/min) / log((1+a)/(1-a)) bins (a few hundred for trip distances and durations).
  */
 export class QuantileSketch {
-    private readonly sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+    private readonly sketch: DDSketch;
+
+    // Assigned in the constructor: closure serialization drops field initializers.
+    constructor() {
+        this.sketch = new DDSketch({ relativeAccuracy: SKETCH_RELATIVE_ACCURACY });
+    }
 
     add(value: number): void {
         this.sketch.accept(value);

@@ -1,0 +1,364 @@
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { expect } from "chai";
+
+import { DEFAULT_THRESHOLDS, KpiFunctionConfig } from "../../../functions/kpi/config";
+import { KpiResult, makeKpiHandler } from "../../../functions/kpi/handler";
+import { KpiEvent } from "../../../functions/kpi/events";
+import { loadSerializedFactory } from "../../harness/closure";
+import { LoopbackProxy } from "../../harness/proxy";
+import { MotoService, useMoto } from "../../harness/services";
+import { cents, exactQuantileBounds, reference, ReferenceKpis } from "./reference";
+import { completedTrip, createTripsTable, INDEX_NAME, prng, putTrips, TripRecord } from "./tripsTable";
+
+type Handler = (event: KpiEvent) => Promise<KpiResult>;
+type Row = Record<string, unknown>;
+
+const TABLE = "kpi-it-trips";
+const BUCKET = "kpi-it-bucket";
+const DAYS = ["2026-11-19", "2026-11-20", "2026-11-21"];
+const EMPTY_DAY = "2026-11-23";
+
+/** The seed: valid trips (with their days), trips the index never shows, and corrupt items with the reason each must get. */
+interface Seed {
+    valid: TripRecord[];
+    corrupt: { trip: TripRecord; reason: string }[];
+    notCompleted: TripRecord[];
+    unindexed: TripRecord[];
+    exactCents: Map<string, { fare?: number; tip?: number }>;
+    late: TripRecord;
+}
+
+function buildSeed(): Seed {
+    const random = prng(20261121);
+    const valid: TripRecord[] = [];
+    let n = 0;
+    const id = () => `trip-${String(++n).padStart(5, "0")}`;
+    for (const day of DAYS) {
+        const start = Date.parse(`${day}T00:00:00Z`);
+        for (let i = 0; i < 150; i++) valid.push(completedTrip(random, id(), start + Math.floor(random() * 86_400_000)));
+        valid.push(completedTrip(random, id(), start + 86_400_000 - 1)); // 23:59:59.999, still this day
+        valid.push(completedTrip(random, id(), start + 86_400_000)); // 00:00:00.000, the next day
+    }
+    const at = (iso: string) => completedTrip(random, id(), Date.parse(iso));
+    const rounding = { ...at("2026-11-21T12:00:00Z"), fare: 12.345, tip: 0.125 };
+    valid.push(rounding);
+    const distinctive = { ...at("2026-11-20T15:00:00Z"), fare: 987.65 };
+    valid.push(distinctive);
+    const corrupt = [
+        { trip: { ...at("2026-11-20T01:00:00Z"), fare: undefined }, reason: "missing_field" },
+        { trip: { ...at("2026-11-20T02:00:00Z"), paymentType: undefined }, reason: "missing_field" },
+        { trip: { ...at("2026-11-20T03:00:00Z"), distanceKm: "12.5" }, reason: "wrong_type" },
+        { trip: { ...at("2026-11-20T04:00:00Z"), pickupAt: "yesterday evening" }, reason: "wrong_type" },
+        { trip: { ...at("2026-11-20T05:30:00Z"), tip: -1.5 }, reason: "negative_value" },
+        { trip: { ...at("2026-11-20T06:00:00Z"), distanceKm: -3 }, reason: "negative_value" },
+        { trip: { ...at("2026-11-20T07:00:00Z"), distanceKm: 300, pickupAt: "2026-11-20T06:30:00.000Z" }, reason: "impossible_speed" },
+        { trip: { ...at("2026-11-20T08:00:00Z"), pickupAt: "2026-11-20T09:00:00.000Z" }, reason: "impossible_duration" },
+        { trip: { ...at("2026-11-20T09:00:00Z"), pickupAt: "2026-11-18T09:00:00.000Z" }, reason: "impossible_duration" },
+        { trip: { ...at("2026-11-20T10:00:00Z"), currency: "EUR" }, reason: "wrong_currency" },
+        { trip: { ...at("2026-11-19T23:59:00Z"), fare: "free" }, reason: "wrong_type" },
+    ];
+    const notCompleted = [{ ...at("2026-11-20T11:00:00Z"), status: "CANCELLED" }];
+    // Cancelled trips as writers should store them: no completedDate, so the sparse index never holds them.
+    const unindexed = DAYS.flatMap((day) => [1, 2, 3].map(() => ({ ...at(`${day}T13:00:00Z`), status: "CANCELLED", completedDate: undefined, completedAt: undefined })));
+    const late = at("2026-11-21T18:45:00Z");
+    return {
+        valid,
+        corrupt,
+        notCompleted,
+        unindexed,
+        exactCents: new Map([
+            [String(rounding.tripId), { fare: 1235, tip: 13 }],
+        ]),
+        late,
+    };
+}
+
+/** Trips whose completedAt lies in [startMs, endMs). */
+function inWindow(trips: TripRecord[], startMs: number, endMs: number): TripRecord[] {
+    return trips.filter((trip) => {
+        const ms = Date.parse(String(trip["completedAt"]));
+        return ms >= startMs && ms < endMs;
+    });
+}
+
+function utcDay(trips: TripRecord[], day: string): TripRecord[] {
+    const start = Date.parse(`${day}T00:00:00Z`);
+    return inWindow(trips, start, start + 86_400_000);
+}
+
+function expectWithin(actual: unknown, expected: number, what: string, tolerance = 1e-6): void {
+    expect(actual, what).to.be.a("number");
+    expect(actual as number, what).to.be.closeTo(expected, Math.max(Math.abs(expected) * tolerance, 1e-6));
+}
+
+function expectQuantile(actual: unknown, values: number[], q: number, what: string): void {
+    const { lower, upper } = exactQuantileBounds(values, q);
+    expect(actual, what).to.be.a("number");
+    expect(actual as number, `${what}: exact rank value ${lower}..${upper}`).to.be.within(lower * 0.99, upper * 1.01);
+}
+
+/** Checks every KPI of a row against the reference of the trips that should count, and the expected rejections. */
+function expectRowMatches(row: Row, ref: ReferenceKpis, rejected: Record<string, number>, notCompleted: number, topZones: number): void {
+    expect(row["trips_completed"], "trips_completed").to.equal(ref.trips);
+    expect(row["revenue_total_minor"], "revenue_total_minor").to.equal(ref.revenueCents);
+    expectWithin(row["revenue_mean_minor"], ref.revenueCents / ref.trips, "revenue_mean_minor");
+    expect(row["revenue_min_minor"], "revenue_min_minor").to.equal(ref.revenueMin);
+    expect(row["revenue_max_minor"], "revenue_max_minor").to.equal(ref.revenueMax);
+    expect(row["fares_total_minor"], "fares_total_minor").to.equal(ref.faresCents);
+    expect(row["tips_total_minor"], "tips_total_minor").to.equal(ref.tipsCents);
+    expect(row["tolls_total_minor"], "tolls_total_minor").to.equal(ref.tollsCents);
+    expectWithin(row["tip_rate"], ref.tipsCents / ref.faresCents, "tip_rate");
+    expectWithin(row["distance_km_total"], ref.distanceKm, "distance_km_total");
+    expectWithin(row["distance_km_mean"], ref.distanceKm / ref.trips, "distance_km_mean");
+    expectQuantile(row["distance_km_p50"], ref.distances, 0.5, "distance_km_p50");
+    expectQuantile(row["distance_km_p95"], ref.distances, 0.95, "distance_km_p95");
+    expectWithin(row["duration_s_mean"], ref.durationS / ref.trips, "duration_s_mean");
+    expectQuantile(row["duration_s_p50"], ref.durations, 0.5, "duration_s_p50");
+    expectQuantile(row["duration_s_p95"], ref.durations, 0.95, "duration_s_p95");
+    expectWithin(row["speed_kmh_mean"], ref.distanceKm / (ref.durationS / 3600), "speed_kmh_mean");
+    expectWithin(row["revenue_per_km_minor"], ref.revenueCents / ref.distanceKm, "revenue_per_km_minor");
+    expect(row["trips_by_payment_type"], "trips_by_payment_type").to.deep.equal(ref.payments);
+    const zones = [...ref.zones.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], "en", { sensitivity: "variant" }) || (a[0] < b[0] ? -1 : 1));
+    expect(row["top_pickup_zones"], "top_pickup_zones").to.deep.equal(zones.slice(0, topZones).map(([zone, trips]) => ({ zone, trips })));
+    expect(row["pickup_zones_distinct"], "pickup_zones_distinct").to.equal(ref.zones.size);
+    const byReason = { missing_field: 0, wrong_type: 0, negative_value: 0, impossible_speed: 0, impossible_duration: 0, wrong_currency: 0, ...rejected };
+    expect(row["rejected_by_reason"], "rejected_by_reason").to.deep.equal(byReason);
+    const rejectedTotal = Object.values(byReason).reduce((sum, count) => sum + count, 0);
+    expect(row["records_rejected"], "records_rejected").to.equal(rejectedTotal);
+    expect(row["records_not_completed"], "records_not_completed").to.equal(notCompleted);
+    expect(row["records_read"], "records_read").to.equal(ref.trips + rejectedTotal + notCompleted);
+}
+
+function countReasons(entries: { trip: TripRecord; reason: string }[]): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const entry of entries) counts[entry.reason] = (counts[entry.reason] ?? 0) + 1;
+    return counts;
+}
+
+describe("KPI function (serialized closure) against moto", function () {
+    let moto: MotoService;
+    let dynamodb: DynamoDBClient;
+    let s3: S3Client;
+    let seed: Seed;
+    const baseConfig: KpiFunctionConfig = {
+        tableName: TABLE,
+        indexName: INDEX_NAME,
+        bucket: BUCKET,
+        timeZone: "UTC",
+        recomputeDays: 2,
+        currency: "USD",
+        topZones: 5,
+        expectTripsDaily: true,
+        thresholds: DEFAULT_THRESHOLDS,
+        querySegments: 1,
+        maxAttempts: 8,
+    };
+    const bodies = new Map<string, string>();
+
+    async function load(config: KpiFunctionConfig): Promise<Handler> {
+        return (await loadSerializedFactory(() => makeKpiHandler(config))).handler;
+    }
+
+    async function readObject(day: string, bucket = BUCKET): Promise<string> {
+        const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `kpis/dt=${day}/kpis.json` }));
+        return answer.Body?.transformToString("utf8") ?? "";
+    }
+
+    function rowOf(body: string): Row {
+        const lines = body.split("\n");
+        expect(lines, "one JSON line, newline-terminated").to.have.length(2);
+        expect(lines[1]).to.equal("");
+        return JSON.parse(lines[0] as string) as Row;
+    }
+
+    before(async function () {
+        this.timeout(120000);
+        moto = await useMoto();
+        dynamodb = new DynamoDBClient({});
+        s3 = new S3Client({ forcePathStyle: true });
+        seed = buildSeed();
+        await createTripsTable(dynamodb, TABLE);
+        await s3.send(new CreateBucketCommand({ Bucket: BUCKET, CreateBucketConfiguration: { LocationConstraint: moto.region as "eu-west-1" } }));
+        await putTrips(dynamodb, TABLE, [...seed.valid, ...seed.corrupt.map((entry) => entry.trip), ...seed.notCompleted, ...seed.unindexed]);
+    });
+
+    it("computes every KPI of each UTC day as the reference computed from the seed does", async function () {
+        const handler = await load(baseConfig);
+        const result = await handler({ dates: DAYS });
+        expect("days" in result && result.days.map((day) => day.date)).to.deep.equal(DAYS);
+        for (const day of DAYS) {
+            const body = await readObject(day);
+            bodies.set(day, body);
+            const row = rowOf(body);
+            expect(row["kpi_date"]).to.equal(day);
+            expect(row["time_zone"]).to.equal("UTC");
+            expect(row["currency"]).to.equal("USD");
+            const corrupt = seed.corrupt.filter((entry) => utcDay([entry.trip], day).length === 1);
+            expectRowMatches(row, reference(utcDay(seed.valid, day), seed.exactCents), countReasons(corrupt), utcDay(seed.notCompleted, day).length, 5);
+        }
+        // Sanity of the seed itself: the checks above saw each reject reason and the midnight edges.
+        expect(Object.keys(countReasons(seed.corrupt))).to.have.members(["missing_field", "wrong_type", "negative_value", "impossible_speed", "impossible_duration", "wrong_currency"]);
+    });
+
+    it("rounds money with more decimals than the currency half away from zero (12.345 USD -> 1235 cents)", function () {
+        const row = rowOf(bodies.get("2026-11-21") ?? "");
+        const others = utcDay(seed.valid, "2026-11-21").filter((trip) => !seed.exactCents.has(String(trip["tripId"])));
+        expect(row["fares_total_minor"]).to.equal(others.reduce((sum, trip) => sum + cents(trip["fare"]), 0) + 1235);
+        expect(row["tips_total_minor"]).to.equal(others.reduce((sum, trip) => sum + cents(trip["tip"]), 0) + 13);
+    });
+
+    it("rewrites byte-identical objects on a rerun, also when the day is read as parallel ranges", async function () {
+        await (await load(baseConfig))({ from: DAYS[0] as string, to: DAYS[2] as string });
+        for (const day of DAYS) expect(await readObject(day), day).to.equal(bodies.get(day));
+        await (await load({ ...baseConfig, querySegments: 4 }))({ dates: DAYS });
+        for (const day of DAYS) expect(await readObject(day), `${day}, 4 ranges`).to.equal(bodies.get(day));
+    });
+
+    it("counts a trip written after its day's first run on the next scheduled run (the last recomputeDays days)", async function () {
+        await dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: marshall(seed.late, { removeUndefinedValues: true }) }));
+        const handler = await load(baseConfig);
+        const result = await handler({ "detail-type": "Scheduled Event", source: "aws.events", time: "2026-11-22T00:15:00Z" });
+        expect("days" in result && result.days.map((day) => day.date)).to.deep.equal(["2026-11-20", "2026-11-21"]);
+        const before = rowOf(bodies.get("2026-11-21") ?? "");
+        const after = rowOf(await readObject("2026-11-21"));
+        expect(after["trips_completed"]).to.equal((before["trips_completed"] as number) + 1);
+        expect(after["revenue_total_minor"]).to.equal((before["revenue_total_minor"] as number) + cents(seed.late["fare"]) + cents(seed.late["tip"]) + cents(seed.late["tolls"]));
+        expect(await readObject("2026-11-20"), "an unchanged day is rewritten identically").to.equal(bodies.get("2026-11-20"));
+        bodies.set("2026-11-21", await readObject("2026-11-21"));
+        seed.valid.push(seed.late);
+    });
+
+    it("writes the documented zero-trip row for a day without trips", async function () {
+        await (await load(baseConfig))({ dates: [EMPTY_DAY] });
+        const body = await readObject(EMPTY_DAY);
+        expect(body).to.equal(
+            `{"kpi_date":"${EMPTY_DAY}","time_zone":"UTC","currency":"USD","currency_minor_digits":2,"trips_completed":0,"revenue_total_minor":0,"revenue_mean_minor":null,` +
+                `"revenue_min_minor":null,"revenue_max_minor":null,"fares_total_minor":0,"tips_total_minor":0,"tolls_total_minor":0,"tip_rate":null,"distance_km_total":0,` +
+                `"distance_km_mean":null,"distance_km_p50":null,"distance_km_p95":null,"duration_s_mean":null,"duration_s_p50":null,"duration_s_p95":null,"speed_kmh_mean":null,` +
+                `"revenue_per_km_minor":null,"trips_by_payment_type":{},"top_pickup_zones":[],"pickup_zones_distinct":0,"records_read":0,"records_not_completed":0,"records_rejected":0,` +
+                `"rejected_by_reason":{"missing_field":0,"wrong_type":0,"negative_value":0,"impossible_speed":0,"impossible_duration":0,"wrong_currency":0},"schema_version":1}\n`,
+        );
+    });
+
+    it("defines a day in a non-UTC zone by completedAt across both UTC partitions", async function () {
+        const zone = "America/New_York"; // UTC-5 in November
+        const handler = await load({ ...baseConfig, timeZone: zone, bucket: BUCKET });
+        await handler({ dates: ["2026-11-20"] });
+        const row = rowOf(await readObject("2026-11-20"));
+        const start = Date.parse("2026-11-20T05:00:00Z");
+        const end = Date.parse("2026-11-21T05:00:00Z");
+        expect(row["time_zone"]).to.equal(zone);
+        const corrupt = seed.corrupt.filter((entry) => inWindow([entry.trip], start, end).length === 1);
+        expectRowMatches(row, reference(inWindow(seed.valid, start, end), seed.exactCents), countReasons(corrupt), inWindow(seed.notCompleted, start, end).length, 5);
+        // Put the UTC object back for the specs below.
+        await (await load(baseConfig))({ dates: ["2026-11-20"] });
+        expect(await readObject("2026-11-20")).to.equal(bodies.get("2026-11-20"));
+    });
+
+    describe("through a fault-injecting proxy", function () {
+        let proxy: LoopbackProxy | undefined;
+        let endpoint: string | undefined;
+        afterEach(async function () {
+            if (endpoint !== undefined) process.env["AWS_ENDPOINT_URL"] = endpoint;
+            await proxy?.stop();
+            proxy = undefined;
+        });
+
+        async function viaProxy(fault: ConstructorParameters<typeof LoopbackProxy>[0]["fault"]): Promise<LoopbackProxy> {
+            proxy = await LoopbackProxy.start({ upstream: moto.endpoint, fault });
+            endpoint = process.env["AWS_ENDPOINT_URL"];
+            process.env["AWS_ENDPOINT_URL"] = proxy.endpoint;
+            return proxy;
+        }
+
+        it("retries throttled Queries (both DynamoDB throttling errors) and writes the same bytes", async function () {
+            let queries = 0;
+            const started = await viaProxy((request) => {
+                if (!request.operation?.endsWith(".Query")) return undefined;
+                queries++;
+                if (queries % 3 === 0) return undefined;
+                const type = queries % 3 === 1 ? "ProvisionedThroughputExceededException" : "ThrottlingException";
+                return { kind: "respond", status: 400, body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: "Rate exceeded" }), headers: { "content-type": "application/x-amz-json-1.0" } };
+            });
+            const handler = await load({ ...baseConfig, querySegments: 2 });
+            await handler({ dates: DAYS });
+            const outcomes = started.calls("Query").map((request) => request.outcome);
+            expect(outcomes.filter((outcome) => outcome.startsWith("fault")).length, "throttled answers").to.be.greaterThan(3);
+            expect(outcomes.filter((outcome) => outcome === "forwarded 200").length, "answered Queries").to.be.greaterThan(3);
+            for (const day of DAYS) expect(await readObject(day), day).to.equal(bodies.get(day));
+        });
+
+        it("fails the invocation and leaves no object when the PutObject fails", async function () {
+            const day = "2026-11-24";
+            const started = await viaProxy((request) =>
+                request.method === "PUT" && request.path.includes("/kpis/")
+                    ? { kind: "respond", status: 500, body: "<Error><Code>InternalError</Code><Message>injected</Message></Error>", headers: { "content-type": "application/xml" } }
+                    : undefined,
+            );
+            const handler = await load({ ...baseConfig, maxAttempts: 2 });
+            let failure: unknown;
+            try {
+                await handler({ dates: [day] });
+            } catch (error) {
+                failure = error;
+            }
+            expect(String(failure)).to.match(/InternalError|injected|500/);
+            expect(started.requests.filter((request) => request.method === "PUT").length, "PutObject attempts").to.equal(2);
+            let status = 0;
+            try {
+                await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `kpis/dt=${day}/kpis.json` }));
+                status = 200;
+            } catch (error) {
+                status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+            }
+            expect(status, "no object at the day's key").to.equal(404);
+        });
+    });
+
+    it("logs dates, counts and keys at INFO, never rider or driver ids, zones or fares", async function () {
+        const level = process.env["LOG_LEVEL"];
+        process.env["LOG_LEVEL"] = "INFO";
+        const written: string[] = [];
+        const write = process.stdout.write.bind(process.stdout);
+        let handler: Handler;
+        try {
+            handler = await load(baseConfig);
+            process.stdout.write = ((chunk: string | Uint8Array) => {
+                written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+                return true;
+            }) as typeof process.stdout.write;
+            await handler({ dates: ["2026-11-20"] });
+        } finally {
+            process.stdout.write = write;
+            process.env["LOG_LEVEL"] = level;
+        }
+        const output = written.join("");
+        expect(output, "the day's log line").to.contain("KPI day written").and.to.contain("2026-11-20").and.to.contain("kpis/dt=2026-11-20/kpis.json");
+        const day = utcDay(seed.valid, "2026-11-20");
+        for (const trip of [...day, ...seed.corrupt.map((entry) => entry.trip)]) {
+            for (const field of ["riderId", "driverId", "tripId"]) {
+                expect(output, `${field} of a trip`).to.not.contain(String(trip[field]));
+            }
+        }
+        for (const zone of new Set(day.map((trip) => String(trip["pickupZone"])))) expect(output, "a zone name").to.not.contain(zone);
+        expect(output, "a fare").to.not.contain("987.65");
+        expect(output).to.not.contain("98765");
+    });
+
+    it("reports the stream records of a day that failed as batch item failures, once per day", async function () {
+        const record = (sequence: string, completedAt?: string) => ({
+            eventID: `e${sequence}`,
+            eventName: "MODIFY",
+            eventSource: "aws:dynamodb",
+            dynamodb: { SequenceNumber: sequence, NewImage: completedAt === undefined ? { status: { S: "CANCELLED" } } : { completedAt: { S: completedAt } } },
+        });
+        const event = { Records: [record("100", "2026-11-21T10:00:00Z"), record("101"), record("102", "2026-11-21T23:00:00Z"), record("103", "2026-11-25T08:00:00Z")] };
+        const handler = await load(baseConfig);
+        expect(await handler(event)).to.deep.equal({ batchItemFailures: [] });
+        expect(await readObject("2026-11-21")).to.equal(bodies.get("2026-11-21"));
+        const failing = await load({ ...baseConfig, bucket: "kpi-no-such-bucket", maxAttempts: 1 });
+        expect(await failing(event)).to.deep.equal({ batchItemFailures: [{ itemIdentifier: "100" }, { itemIdentifier: "102" }, { itemIdentifier: "103" }] });
+    });
+});

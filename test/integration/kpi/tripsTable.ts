@@ -1,0 +1,94 @@
+import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, WriteRequest } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+
+/** A trip as a writer puts it (the item contract of docs/kpi.md); corrupt variants override or drop fields. */
+export type TripRecord = Record<string, string | number | undefined>;
+
+export const INDEX_NAME = "completedDate-index";
+
+/** Creates a trips table with the sparse completedDate GSI, as the KpiPipeline component does. */
+export async function createTripsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+    await client.send(
+        new CreateTableCommand({
+            TableName: tableName,
+            BillingMode: "PAY_PER_REQUEST",
+            AttributeDefinitions: [
+                { AttributeName: "tripId", AttributeType: "S" },
+                { AttributeName: "completedDate", AttributeType: "S" },
+                { AttributeName: "completedAt", AttributeType: "S" },
+            ],
+            KeySchema: [{ AttributeName: "tripId", KeyType: "HASH" }],
+            GlobalSecondaryIndexes: [
+                {
+                    IndexName: INDEX_NAME,
+                    KeySchema: [
+                        { AttributeName: "completedDate", KeyType: "HASH" },
+                        { AttributeName: "completedAt", KeyType: "RANGE" },
+                    ],
+                    Projection: { ProjectionType: "ALL" },
+                },
+            ],
+        }),
+    );
+}
+
+/** Writes trips with BatchWriteItem (25 a request, `parallel` requests in flight), retrying unprocessed items. */
+export async function putTrips(client: DynamoDBClient, tableName: string, trips: TripRecord[], parallel = 8): Promise<void> {
+    const requests: WriteRequest[] = trips.map((trip) => ({ PutRequest: { Item: marshall(trip, { removeUndefinedValues: true }) } }));
+    let next = 0;
+    async function worker(): Promise<void> {
+        while (next < requests.length) {
+            let batch = requests.slice(next, next + 25);
+            next += 25;
+            while (batch.length > 0) {
+                const answer = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: batch } }));
+                batch = answer.UnprocessedItems?.[tableName] ?? [];
+            }
+        }
+    }
+    await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+/** A small deterministic PRNG (mulberry32), so seeds are the same on every run. */
+export function prng(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+export const ZONES = ["JFK Airport", "LaGuardia Airport", "Midtown Center", "Upper East Side South", "East Village", "Times Sq/Theatre District", "Williamsburg", "Astoria", "Harlem", "SoHo", "Chelsea", "Financial District"];
+export const PAYMENT_TYPES = ["card", "cash", "wallet", "dispute"];
+
+/**
+ * A valid completed trip ending at `completedAtMs`: money as whole cents / 100 (so the reference sums in
+ * cents exactly), realistic speeds and durations, rider and driver ids that must never reach a log.
+ */
+export function completedTrip(random: () => number, id: string, completedAtMs: number): TripRecord {
+    const durationS = 120 + Math.floor(random() * 3000);
+    const speedKmh = 8 + random() * 40;
+    const distanceKm = Math.round(((speedKmh * durationS) / 3600) * 1000) / 1000;
+    const completedAt = new Date(completedAtMs).toISOString();
+    return {
+        tripId: id,
+        status: "COMPLETED",
+        completedDate: completedAt.slice(0, 10),
+        completedAt,
+        pickupAt: new Date(completedAtMs - durationS * 1000).toISOString(),
+        dropoffAt: completedAt,
+        distanceKm,
+        fare: (250 + Math.floor(random() * 6000)) / 100,
+        tip: Math.floor(random() * 1200) / 100,
+        tolls: random() < 0.1 ? 694 / 100 : 0,
+        currency: "USD",
+        paymentType: PAYMENT_TYPES[Math.floor(random() * PAYMENT_TYPES.length)] as string,
+        pickupZone: ZONES[Math.floor(random() ** 2 * ZONES.length)] as string,
+        dropoffZone: ZONES[Math.floor(random() * ZONES.length)] as string,
+        driverId: `driver-${id}-d7f3`,
+        riderId: `rider-${id}-r9k2`,
+    };
+}
