@@ -1,4 +1,18 @@
-import type { ShipperFunctionConfig } from "./config";
+import { Deadline } from "../shared/deadline";
+import { describeError, InputError, RetryableError } from "../shared/errors";
+import { createLogger, type Logger } from "../shared/logger";
+import { createMetrics } from "../shared/metrics";
+import { publishAccounting, type Counts } from "./accounting";
+import { sendBulk, type BulkItem, type ItemOutcome } from "./bulk";
+import type { ShipperFunctionConfig, ShipperSource } from "./config";
+import { ConnectionProvider } from "./connection";
+import { DeadLetterWriter, type DeadLetter } from "./deadLetter";
+import { DocumentRenderer } from "./document";
+import type { DecodedBatch, LogEvent } from "./event";
+import { decodeCloudWatchLogsEvent, isCloudWatchLogsEvent } from "./sources/cloudwatchLogs";
+import { decodeKinesisEvent, isKinesisEvent } from "./sources/kinesis";
+import { decodeSqsEvent, isSqsEvent } from "./sources/sqs";
+import { installIndexTemplate } from "./template";
 
 export interface LambdaContextLike {
     getRemainingTimeInMillis(): number;
@@ -20,10 +34,187 @@ export interface ShipperOutcome {
     invocationFailed: boolean;
 }
 
+/** Time kept back from the invocation's budget to write dead letters and answer. */
+const RESERVE_MS = 3_000;
+
+interface Filter {
+    include?: RegExp;
+    exclude?: RegExp;
+}
+
+function compileFilters(config: ShipperFunctionConfig): Partial<Record<ShipperSource, Filter>> {
+    const compiled: Partial<Record<ShipperSource, Filter>> = {};
+    for (const [source, filter] of Object.entries(config.filters ?? {}) as [ShipperSource, { include?: string; exclude?: string } | undefined][]) {
+        if (!filter) continue;
+        const compile = (kind: string, pattern: string | undefined) => {
+            if (pattern === undefined || pattern === "") return undefined;
+            try {
+                return new RegExp(pattern);
+            } catch (error) {
+                throw new InputError(`filters.${source}.${kind} is not a valid regular expression (${describeError(error)}): fix shipper.filters in the stack config`);
+            }
+        };
+        compiled[source] = { include: compile("include", filter.include), exclude: compile("exclude", filter.exclude) };
+    }
+    return compiled;
+}
+
+/** Region and account from `arn:aws:lambda:<region>:<account>:function:<name>`, else the runtime's region. */
+function functionEnvironment(arn: string | undefined): { region?: string; accountId?: string } {
+    const parts = (arn ?? "").split(":");
+    const region = parts[3] || process.env["AWS_REGION"];
+    const accountId = parts[4] || undefined;
+    return { ...(region ? { region } : {}), ...(accountId ? { accountId } : {}) };
+}
+
+function detect(event: unknown, allowed: ShipperFunctionConfig["source"]): ShipperSource {
+    const source: ShipperSource | undefined = isCloudWatchLogsEvent(event) ? "cloudwatch" : isKinesisEvent(event) ? "kinesis" : isSqsEvent(event) ? "sqs" : undefined;
+    if (!source) {
+        throw new InputError("the event is not a CloudWatch Logs subscription event (awslogs.data), nor Kinesis or SQS records (Records[].eventSource aws:kinesis / aws:sqs): invoke the shipper with one of those");
+    }
+    if (allowed !== "any" && allowed !== source) {
+        throw new InputError(`this shipper is deployed for ${allowed} events but received a ${source} event: check the function's trigger`);
+    }
+    return source;
+}
+
+function decode(source: ShipperSource, event: unknown, context: LambdaContextLike): DecodedBatch {
+    if (source === "cloudwatch") return decodeCloudWatchLogsEvent(event as Parameters<typeof decodeCloudWatchLogsEvent>[0], `cloudwatch-${context.awsRequestId ?? Date.now()}`);
+    if (source === "kinesis") return decodeKinesisEvent(event as Parameters<typeof decodeKinesisEvent>[0]);
+    return decodeSqsEvent(event as Parameters<typeof decodeSqsEvent>[0]);
+}
+
 /** Shared core: returns the outcome instead of the Lambda response (the `ship` CLI and tests use it). */
 export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: unknown, context: LambdaContextLike): Promise<ShipperOutcome>; close(): Promise<void> } {
-    void config;
-    throw new Error("makeShipperCore: not implemented yet");
+    const logger: Logger = createLogger("log-shipper");
+    const metrics = createMetrics("log-shipper");
+    const filters = compileFilters(config);
+    const connections = new ConnectionProvider({ ...config.elasticsearch, requestTimeoutMs: config.delivery.requestTimeoutMs });
+    const deadLetters = new DeadLetterWriter(config.deadLetterQueueUrl, config.deadLetterBucket);
+    let templateReady: Promise<void> | undefined;
+
+    const ensureTemplate = (): Promise<void> => {
+        if (!config.elasticsearch.installIndexTemplate) return Promise.resolve();
+        templateReady ??= connections
+            .get()
+            .then((client) =>
+                installIndexTemplate(client, config.elasticsearch.namespace, {
+                    jsonField: config.json.field,
+                    ...(config.elasticsearch.dataRetention ? { dataRetention: config.elasticsearch.dataRetention } : {}),
+                }),
+            )
+            .then(
+                (result) => logger.info("index template ready", { template: result.name, changed: result.changed }),
+                (error: unknown) => {
+                    templateReady = undefined; // tried again by the next invocation
+                    throw error;
+                },
+            );
+        return templateReady;
+    };
+
+    const handle = async (event: unknown, context: LambdaContextLike): Promise<ShipperOutcome> => {
+        const deadline = new Deadline(context, RESERVE_MS);
+        const source = detect(event, config.source);
+        const batch = decode(source, event, context);
+        const counts: Counts = { received: batch.events.length + batch.malformed.length, shipped: 0, alreadyPresent: 0, deadLettered: 0, failedForRetry: 0, filtered: 0 };
+        const failedRecords = new Set<string>();
+        const renderer = new DocumentRenderer(config, { ...functionEnvironment(context.invokedFunctionArn), ingested: new Date().toISOString() });
+        const filter = filters[source];
+
+        // Render what passes the filters; a document over the bulk size limit can never be sent: dead letter.
+        const items: BulkItem[] = [];
+        const itemEvents: LogEvent[] = [];
+        const itemDocuments: string[] = [];
+        const letters: DeadLetter[] = [];
+        const letterRecords: string[] = [];
+        const at = new Date().toISOString();
+        for (const logEvent of batch.events) {
+            if (filter && ((filter.include && !filter.include.test(logEvent.message)) || (filter.exclude && filter.exclude.test(logEvent.message)))) {
+                counts.filtered++;
+                continue;
+            }
+            const rendered = renderer.render(logEvent);
+            const bytes = Buffer.byteLength(rendered.lines);
+            if (bytes > config.delivery.bulkMaxBytes) {
+                letters.push(rejectedLetter(source, logEvent, rendered.index, rendered.document, `document of ${bytes} bytes exceeds the bulk request limit of ${config.delivery.bulkMaxBytes} bytes (delivery.bulkMaxBytes)`, at));
+                letterRecords.push(logEvent.origin.recordId);
+                continue;
+            }
+            items.push({ lines: rendered.lines, bytes });
+            itemEvents.push(logEvent);
+            itemDocuments.push(rendered.document);
+        }
+        for (const malformed of batch.malformed) {
+            letters.push({ version: 1, source, reason: "malformed", error: malformed.error, id: malformed.id, recordId: malformed.recordId, at, raw: malformed.raw, rawEncoding: malformed.rawEncoding });
+            letterRecords.push(malformed.recordId);
+            logger.warn("malformed input dead-lettered", { source, id: malformed.id, error: malformed.error });
+        }
+
+        let outcomes: ItemOutcome[] = [];
+        if (items.length > 0) {
+            try {
+                await ensureTemplate();
+                const client = await connections.get();
+                outcomes = await sendBulk(client, items, { concurrency: config.delivery.bulkConcurrency, maxBytes: config.delivery.bulkMaxBytes, requestTimeoutMs: config.delivery.requestTimeoutMs, maxRetries: config.delivery.maxRetries }, deadline);
+            } catch (error) {
+                // Credentials, template or client failures: nothing was shipped; Lambda's retry will try again.
+                logger.error("Elasticsearch is not reachable for this invocation", { source, error: describeError(error), documents: items.length });
+                outcomes = items.map(() => ({ status: "retry", error: describeError(error) }));
+            }
+        }
+        let retryErrors = 0;
+        let firstRetryError = "";
+        outcomes.forEach((outcome, index) => {
+            const logEvent = itemEvents[index];
+            if (outcome.status === "created") counts.shipped++;
+            else if (outcome.status === "exists") counts.alreadyPresent++;
+            else if (outcome.status === "retry") {
+                counts.failedForRetry++;
+                failedRecords.add(logEvent.origin.recordId);
+                if (retryErrors++ === 0) firstRetryError = outcome.error;
+            } else {
+                letters.push(rejectedLetter(source, logEvent, renderer.indexOf(logEvent.origin), itemDocuments[index], outcome.error, at));
+                letterRecords.push(logEvent.origin.recordId);
+                logger.warn("document rejected by Elasticsearch, dead-lettered", { source, id: logEvent.id, error: outcome.error });
+            }
+        });
+
+        if (letters.length > 0) {
+            const { written, errors } = await deadLetters.write(letters);
+            written.forEach((ok, index) => {
+                if (ok) counts.deadLettered++;
+                else {
+                    counts.failedForRetry++;
+                    failedRecords.add(letterRecords[index]);
+                }
+            });
+            for (const error of errors) logger.error("dead letter not written; its record fails for retry", { source, error });
+        }
+
+        const batchItemFailures = source === "cloudwatch" ? [] : batch.recordIds.filter((id) => failedRecords.has(id)).map((itemIdentifier) => ({ itemIdentifier }));
+        const invocationFailed = source === "cloudwatch" && counts.failedForRetry > 0;
+        if (retryErrors > 0) logger.warn("documents failed for retry", { source, documents: retryErrors, error: firstRetryError });
+        publishAccounting(metrics, logger, source, counts, {
+            records: batch.recordIds.length,
+            controlMessages: batch.controlMessages,
+            failedRecords: batchItemFailures.length,
+            requestId: context.awsRequestId,
+        });
+        return { source, ...counts, batchItemFailures, invocationFailed };
+    };
+
+    return {
+        handle,
+        close: async () => {
+            deadLetters.close();
+            await connections.close();
+        },
+    };
+}
+
+function rejectedLetter(source: ShipperSource, event: LogEvent, index: string, document: string, error: string, at: string): DeadLetter {
+    return { version: 1, source, reason: "rejected", error, id: event.id, recordId: event.origin.recordId, at, index, document: JSON.parse(document) as Record<string, unknown> };
 }
 
 /** The Lambda handler factory the component serializes: SQS/Kinesis => { batchItemFailures }; CloudWatch Logs => throws a RetryableError on retryable failure. */
@@ -34,6 +225,12 @@ export function makeShipperHandler(
         const core = makeShipperCore(config);
         return async (event, context) => {
             const outcome = await core.handle(event, context);
+            if (outcome.source === "cloudwatch") {
+                if (outcome.invocationFailed) {
+                    throw new RetryableError(`${outcome.failedForRetry} of ${outcome.received} CloudWatch Logs events failed for retry: the invocation fails so that Lambda retries it`);
+                }
+                return outcome;
+            }
             return { batchItemFailures: outcome.batchItemFailures };
         };
     };

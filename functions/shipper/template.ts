@@ -1,18 +1,98 @@
+import { createHash } from "crypto";
+
 import type { Client } from "@elastic/elasticsearch";
 
 import type { ShipperFunctionConfig } from "./config";
+import { ConnectionProvider } from "./connection";
 
 export interface InstallTemplateOptions {
+    /** Data stream lifecycle retention (e.g. "30d"); unset: no lifecycle retention. */
     dataRetention?: string;
+    /** The field JSON messages are expanded under (default "json"). */
+    jsonField?: string;
+    /** PUT even when the installed template is identical. */
+    force?: boolean;
 }
 
-export async function installIndexTemplate(
-    target: Client | ShipperFunctionConfig,
-    namespace: string,
-    options: InstallTemplateOptions = {},
-): Promise<{ name: string; changed: boolean }> {
-    void target;
-    void namespace;
-    void options;
-    throw new Error("installIndexTemplate: not implemented yet");
+/** Version of the template's shape: bump when the mappings change. */
+export const TEMPLATE_VERSION = 1;
+
+export function templateName(namespace: string): string {
+    return `logs-shipper-${namespace}`;
+}
+
+/** The data streams this template covers: every dataset the shipper writes (aws.cloudwatch_logs[.group], aws.kinesis, aws.sqs). */
+export function templatePattern(namespace: string): string {
+    return `logs-aws.*-${namespace}`;
+}
+
+const keyword = { type: "keyword", ignore_above: 1024 } as const;
+
+/**
+ * The composable index template: data streams, ECS mappings of exactly the fields the shipper writes, and the
+ * expanded JSON as one `flattened` field (every leaf a keyword under one mapping: no message can add or change
+ * a mapping). `dynamic: false` at the root: a field nobody mapped is kept in _source, never mapped.
+ */
+export function indexTemplateBody(namespace: string, options: InstallTemplateOptions = {}): Record<string, unknown> {
+    const jsonField = options.jsonField ?? "json";
+    const mappings = {
+        dynamic: false,
+        properties: {
+            "@timestamp": { type: "date" },
+            message: { type: "text" },
+            tags: keyword,
+            event: { properties: { id: keyword, ingested: { type: "date" } } },
+            data_stream: { properties: { type: keyword, dataset: keyword, namespace: keyword } },
+            cloud: { properties: { provider: keyword, region: keyword, account: { properties: { id: keyword } } } },
+            aws: {
+                properties: {
+                    cloudwatch: { properties: { log_group: keyword, log_stream: keyword, event_id: keyword, owner: keyword } },
+                    kinesis: { properties: { stream: keyword, shard_id: keyword, partition_key: keyword, sequence_number: keyword, sub_sequence_number: { type: "long" } } },
+                    sqs: { properties: { queue: keyword, message_id: keyword } },
+                    sns: { properties: { topic_arn: keyword, message_id: keyword } },
+                },
+            },
+            [jsonField]: { type: "flattened", depth_limit: 20, ignore_above: 8191 },
+        },
+    };
+    const template: Record<string, unknown> = { mappings, settings: { "index.mapping.total_fields.limit": 1000 } };
+    if (options.dataRetention) template["lifecycle"] = { data_retention: options.dataRetention };
+    const body = { index_patterns: [templatePattern(namespace)], data_stream: {}, priority: 200, template };
+    const hash = createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, 16);
+    return { ...body, _meta: { managed_by: "log-shipper", version: TEMPLATE_VERSION, hash } };
+}
+
+/**
+ * Installs the shipper's index template idempotently: reads the installed one first and writes only when its
+ * content hash differs (or `force`). Takes a client, or the shipper config (a client is made and closed).
+ */
+export async function installIndexTemplate(target: Client | ShipperFunctionConfig, namespace: string, options: InstallTemplateOptions = {}): Promise<{ name: string; changed: boolean }> {
+    if (!/^[a-z0-9_.]+$/.test(namespace) || namespace.length > 100) {
+        throw new Error(`data stream namespace ${JSON.stringify(namespace)} is not valid: use lower-case letters, digits, _ and . (no -), at most 100 characters`);
+    }
+    if (isConfig(target)) {
+        const connections = new ConnectionProvider(target.elasticsearch);
+        try {
+            return await install(await connections.get(), namespace, options);
+        } finally {
+            await connections.close();
+        }
+    }
+    return install(target, namespace, options);
+}
+
+function isConfig(target: Client | ShipperFunctionConfig): target is ShipperFunctionConfig {
+    return typeof (target as ShipperFunctionConfig).elasticsearch === "object" && typeof (target as Client).transport !== "object";
+}
+
+async function install(client: Client, namespace: string, options: InstallTemplateOptions): Promise<{ name: string; changed: boolean }> {
+    const name = templateName(namespace);
+    const body = indexTemplateBody(namespace, options);
+    if (!options.force) {
+        const existing = await client.indices.getIndexTemplate({ name }, { ignore: [404] });
+        const installed = existing.index_templates?.[0]?.index_template as { _meta?: { hash?: string } } | undefined;
+        if (installed?._meta?.hash === (body["_meta"] as { hash: string }).hash) return { name, changed: false };
+    }
+    await client.indices.putIndexTemplate({ name, ...(body as object) });
+    return { name, changed: true };
 }

@@ -1,0 +1,132 @@
+import type { Client } from "@elastic/elasticsearch";
+
+import type { Deadline } from "../shared/deadline";
+import { describeError } from "../shared/errors";
+
+/** One document to create: its bulk lines (action + source) and its byte length. */
+export interface BulkItem {
+    lines: string;
+    bytes: number;
+}
+
+/** What became of one item. `retry`: try again later (Lambda's retry); `rejected`: never will succeed (dead letter). */
+export type ItemOutcome = { status: "created" } | { status: "exists" } | { status: "rejected"; error: string } | { status: "retry"; error: string };
+
+export interface BulkOptions {
+    concurrency: number;
+    maxBytes: number;
+    requestTimeoutMs: number;
+    /** Extra attempts of a request (429, 5xx, connection errors, timeouts) and of retryable items, with backoff, inside the deadline. */
+    maxRetries: number;
+    /** Base of the exponential backoff (ms); jittered. */
+    backoffMs?: number;
+}
+
+/** Only what classifies each item: the response is this small whatever the batch size. */
+export const BULK_FILTER_PATH = "errors,items.*.status,items.*.error.type,items.*.error.reason";
+
+interface BulkResponse {
+    errors?: boolean;
+    items?: Record<string, { status?: number; error?: { type?: string; reason?: string } }>[];
+}
+
+export function isRetryableStatus(status: number): boolean {
+    return status === 429 || status >= 500 || status === 408;
+}
+
+/** Groups items into requests of at most maxBytes (an item larger than that is sent alone; callers keep them out). */
+export function chunkItems(indexes: number[], items: BulkItem[], maxBytes: number): number[][] {
+    const chunks: number[][] = [];
+    let current: number[] = [];
+    let bytes = 0;
+    for (const index of indexes) {
+        const size = (items[index]).bytes;
+        if (current.length > 0 && bytes + size > maxBytes) {
+            chunks.push(current);
+            current = [];
+            bytes = 0;
+        }
+        current.push(index);
+        bytes += size;
+    }
+    if (current.length > 0) chunks.push(current);
+    return chunks;
+}
+
+/**
+ * Creates documents with the bulk API: NDJSON built from the pre-rendered lines and sent through the client's
+ * transport (TLS, auth, product check), `create` so a repeat is a 409 (already present), the response trimmed
+ * by filter_path. Requests run `concurrency` at a time; a failed request (429, 5xx, reset, timeout) and the
+ * retryable items of a response (429, 5xx) are tried again with jittered exponential backoff while the
+ * deadline allows; what is still retryable then is reported `retry`.
+ */
+export async function sendBulk(client: Client, items: BulkItem[], options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
+    const outcomes: (ItemOutcome | undefined)[] = new Array<ItemOutcome | undefined>(items.length);
+    let pending = items.map((_, index) => index);
+    const backoffMs = options.backoffMs ?? 200;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) {
+            const wait = Math.min(5_000, backoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+            if (attempt > options.maxRetries || deadline.msLeft() < wait + 1_000) break;
+            await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+        const chunks = chunkItems(pending, items, options.maxBytes);
+        const retry: number[] = [];
+        let next = 0;
+        const worker = async () => {
+            while (next < chunks.length) {
+                const chunk = chunks[next++];
+                if (deadline.expired()) {
+                    for (const index of chunk) outcomes[index] = { status: "retry", error: "invocation time budget exhausted" };
+                    continue;
+                }
+                const answers = await sendChunk(client, chunk, items, options, deadline);
+                chunk.forEach((index, position) => {
+                    const answer = answers[position];
+                    outcomes[index] = answer;
+                    if (answer.status === "retry") retry.push(index);
+                });
+            }
+        };
+        await Promise.all(Array.from({ length: Math.min(options.concurrency, chunks.length) }, worker));
+        pending = retry.sort((a, b) => a - b);
+    }
+    return outcomes.map((outcome) => outcome ?? { status: "retry", error: "not sent" });
+}
+
+async function sendChunk(client: Client, chunk: number[], items: BulkItem[], options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
+    let body = "";
+    for (const index of chunk) body += (items[index]).lines;
+    let response: BulkResponse;
+    try {
+        response = (await client.transport.request<BulkResponse>(
+            { method: "POST", path: "/_bulk", querystring: { filter_path: BULK_FILTER_PATH }, bulkBody: body },
+            { requestTimeout: deadline.timeoutMs(options.requestTimeoutMs), maxRetries: 0, headers: { "content-type": "application/x-ndjson" } },
+        ));
+    } catch (error) {
+        const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
+        if (typeof status === "number" && !isRetryableStatus(status)) {
+            // The whole request was refused (e.g. 400 on a body the node cannot parse, 413): not worth repeating as is.
+            const message = `bulk request refused with HTTP ${status}: ${describeError(error).slice(0, 300)}`;
+            return chunk.map(() => ({ status: "rejected", error: message }));
+        }
+        const message = `bulk request failed: ${typeof status === "number" ? `HTTP ${status}` : describeError(error).slice(0, 300)}`;
+        return chunk.map(() => ({ status: "retry", error: message }));
+    }
+    if (response.errors === false) return chunk.map(() => ({ status: "created" }));
+    const answers = response.items;
+    if (!Array.isArray(answers) || answers.length !== chunk.length) {
+        const message = `bulk response has ${Array.isArray(answers) ? answers.length : "no"} items for ${chunk.length} documents`;
+        return chunk.map(() => ({ status: "retry", error: message }));
+    }
+    return answers.map((answer) => classify(answer));
+}
+
+function classify(answer: Record<string, { status?: number; error?: { type?: string; reason?: string } }>): ItemOutcome {
+    const result = answer["create"] ?? Object.values(answer)[0];
+    const status = result?.status ?? 0;
+    if (status >= 200 && status < 300) return { status: "created" };
+    if (status === 409) return { status: "exists" };
+    const error = `HTTP ${status} ${result?.error?.type ?? "unknown"}: ${(result?.error?.reason ?? "").slice(0, 500)}`;
+    return isRetryableStatus(status) || status === 0 ? { status: "retry", error } : { status: "rejected", error };
+}

@@ -1,0 +1,53 @@
+import type { ShipperSource } from "./config";
+
+/**
+ * The one event model every source decodes into. What is common to many events (a CloudWatch Logs payload's
+ * group and stream, a Kinesis record, an SQS message) lives once in an `EventOrigin` the events point to:
+ * decoding copies nothing per event but its id, time and message.
+ */
+export interface EventOrigin {
+    source: ShipperSource;
+    /** The batch item this came from: SQS message id, Kinesis sequence number; "" for CloudWatch Logs (no partial batches). */
+    recordId: string;
+    cloudwatch?: { logGroup: string; logStream: string; owner?: string };
+    kinesis?: { stream: string; shardId: string; partitionKey: string; sequenceNumber: string; subSequenceNumber?: number };
+    sqs?: { queue: string; messageId: string };
+    sns?: { topicArn: string; messageId: string };
+}
+
+export interface LogEvent {
+    /** Deterministic document `_id` (CloudWatch event id; Kinesis sequence + sub-record + line; SQS message id + line). */
+    id: string;
+    /** The event's own time, epoch milliseconds. */
+    timestamp: number;
+    /** Verbatim. */
+    message: string;
+    origin: EventOrigin;
+}
+
+/** Input that could not be decoded: dead-lettered whole, with the original. */
+export interface MalformedInput {
+    source: ShipperSource;
+    recordId: string;
+    /** Deterministic id of the letter (the record's id, or the record's id + sub-record). */
+    id: string;
+    /** Why, log-safe (no payload). */
+    error: string;
+    /** The original raw record as received (base64 for Kinesis data, the text otherwise). */
+    raw: string;
+    rawEncoding: "base64" | "utf8";
+}
+
+/** One trigger event, decoded. `recordIds` lists every batch item in delivery order (for batchItemFailures). */
+export interface DecodedBatch {
+    source: ShipperSource;
+    recordIds: string[];
+    events: LogEvent[];
+    malformed: MalformedInput[];
+    /** CloudWatch Logs CONTROL_MESSAGE payloads: acknowledged, nothing to ship. */
+    controlMessages: number;
+}
+
+export function emptyBatch(source: ShipperSource): DecodedBatch {
+    return { source, recordIds: [], events: [], malformed: [], controlMessages: 0 };
+}

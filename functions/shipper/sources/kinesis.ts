@@ -1,0 +1,95 @@
+import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
+
+import { emptyBatch, type DecodedBatch, type EventOrigin } from "../event";
+import { appendCloudWatchPayload, appendTextPayload, decodeBase64, decodeUtf8, gunzip, isGzip, MalformedError } from "./payload";
+
+/** The KPL aggregation magic number (https://github.com/awslabs/amazon-kinesis-producer/blob/master/aggregation-format.md). */
+const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
+
+export function isKinesisEvent(event: unknown): event is KinesisStreamEvent {
+    const records = (event as { Records?: unknown } | null)?.Records;
+    return Array.isArray(records) && records.length > 0 && (records[0] as { eventSource?: unknown })?.eventSource === "aws:kinesis";
+}
+
+interface UserRecord {
+    subSequenceNumber: number;
+    partitionKey: string;
+    data: Buffer;
+}
+
+type Deaggregate = (record: { data: string; partitionKey: string; sequenceNumber: string }, checksums: boolean, done: (error: Error | null | undefined, records?: { subSequenceNumber: number; partitionKey: string; data: string }[]) => void) => void;
+
+/** aws-kinesis-agg loads protobufjs: only required when an aggregated record arrives. */
+function deaggregate(record: KinesisStreamRecord["kinesis"]): UserRecord[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { deaggregateSync } = require("aws-kinesis-agg") as { deaggregateSync: Deaggregate };
+    let result: UserRecord[] | undefined;
+    let failure: Error | undefined;
+    deaggregateSync({ data: record.data, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber }, true, (error, records) => {
+        if (error) failure = error;
+        else result = (records ?? []).map((user) => ({ subSequenceNumber: user.subSequenceNumber, partitionKey: user.partitionKey, data: Buffer.from(user.data, "base64") }));
+    });
+    if (failure || !result) throw new MalformedError(`KPL-aggregated record could not be de-aggregated (${failure?.message ?? "no result"})`);
+    return result;
+}
+
+function streamName(arn: string): string {
+    const slash = arn.indexOf(":stream/");
+    return slash === -1 ? arn : arn.slice(slash + 8);
+}
+
+/**
+ * Kinesis records: gzip CloudWatch Logs payloads (ids: the CloudWatch event ids), KPL-aggregated records
+ * (de-aggregated; each user record decoded like a plain one, id `<sequence>-<sub>-<line>`), and raw text or
+ * JSON (`<sequence>-0-<line>`). A record that cannot be decoded is dead-lettered whole (data as base64).
+ */
+export function decodeKinesisEvent(event: KinesisStreamEvent): DecodedBatch {
+    const batch = emptyBatch("kinesis");
+    for (const record of event.Records) {
+        const kinesis = record.kinesis as KinesisStreamRecord["kinesis"] | undefined;
+        const recordId = typeof kinesis?.sequenceNumber === "string" ? kinesis.sequenceNumber : `${record.eventID ?? "unknown"}`;
+        batch.recordIds.push(recordId);
+        const eventsBefore = batch.events.length;
+        try {
+            if (!kinesis || typeof kinesis.data !== "string" || typeof kinesis.sequenceNumber !== "string") {
+                throw new MalformedError("Kinesis record lacks kinesis.data or kinesis.sequenceNumber");
+            }
+            const data = decodeBase64(kinesis.data, "kinesis.data");
+            const timestamp = typeof kinesis.approximateArrivalTimestamp === "number" ? Math.round(kinesis.approximateArrivalTimestamp * 1000) : Date.now();
+            const base: Omit<NonNullable<EventOrigin["kinesis"]>, "subSequenceNumber"> = {
+                stream: streamName(record.eventSourceARN ?? ""),
+                shardId: (record.eventID ?? "").split(":")[0] ?? "",
+                partitionKey: kinesis.partitionKey,
+                sequenceNumber: kinesis.sequenceNumber,
+            };
+            if (data.length >= 20 && data.subarray(0, 4).equals(KPL_MAGIC)) {
+                for (const user of deaggregate(kinesis)) {
+                    const origin: EventOrigin = { source: "kinesis", recordId, kinesis: { ...base, partitionKey: user.partitionKey, subSequenceNumber: user.subSequenceNumber } };
+                    appendData(user.data, `${kinesis.sequenceNumber}-${user.subSequenceNumber}`, timestamp, origin, batch, `kinesis record ${recordId} sub-record ${user.subSequenceNumber}`);
+                }
+            } else {
+                appendData(data, `${kinesis.sequenceNumber}-0`, timestamp, { source: "kinesis", recordId, kinesis: base }, batch, `kinesis record ${recordId}`);
+            }
+        } catch (error) {
+            if (!(error instanceof MalformedError)) throw error;
+            batch.events.length = eventsBefore; // the record is dead-lettered whole
+            batch.malformed.push({ source: "kinesis", recordId, id: recordId, error: error.message, raw: typeof kinesis?.data === "string" ? kinesis.data : JSON.stringify(record ?? null), rawEncoding: "base64" });
+        }
+    }
+    return batch;
+}
+
+function appendData(data: Buffer, idBase: string, timestamp: number, origin: EventOrigin, batch: DecodedBatch, what: string): void {
+    if (data.length === 0) throw new MalformedError(`${what} is empty`);
+    if (isGzip(data)) {
+        appendCloudWatchPayload(decodeUtf8(gunzip(data, what), what), origin.recordId, batch, what);
+        const added = batch.events;
+        // Events of a payload inside a Kinesis record keep the record's Kinesis fields beside their log group.
+        if (added.length > 0) {
+            const payloadOrigin = added[added.length - 1]?.origin;
+            if (payloadOrigin && payloadOrigin !== origin) Object.assign(payloadOrigin, { source: "kinesis", kinesis: origin.kinesis });
+        }
+        return;
+    }
+    appendTextPayload(decodeUtf8(data, what), idBase, timestamp, origin, batch, what);
+}
