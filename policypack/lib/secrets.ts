@@ -30,7 +30,7 @@ function secretlint(): { core: SecretlintCore; rules: unknown[] } {
                 id: "@secretlint/secretlint-rule-preset-recommend",
                 rule: preset.creator,
                 // Access key ids too (off by default upstream); account ids are reported but are not secrets.
-                rulesOptions: { "@secretlint/secretlint-rule-aws": { enableIDScanRule: true } },
+                rules: [{ id: "@secretlint/secretlint-rule-aws", options: { enableIDScanRule: true } }],
             },
         ];
         loaded = { core, rules };
