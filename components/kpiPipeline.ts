@@ -1,0 +1,353 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+import { DEFAULT_THRESHOLDS, KpiFunctionConfig } from "../functions/kpi/config";
+import { makeKpiHandler } from "../functions/kpi/handler";
+import { KPI_COLUMNS } from "../functions/kpi/schema";
+import { PROJECTED_ATTRIBUTES } from "../functions/kpi/trips";
+import { StackConfig } from "./config";
+import { ManagedFunction, PlatformRefs, queueDepthAlarm, Statement } from "./managedFunction";
+
+export interface KpiPipelineArgs {
+    /** The `kpi` section of the stack config. */
+    kpi: StackConfig["kpi"];
+    platform: PlatformRefs;
+}
+
+/** Prefix of the KPI objects (`kpis/dt=YYYY-MM-DD/kpis.json`) and of Athena's query results in the bucket. */
+export const KPI_PREFIX = "kpis/";
+export const ATHENA_RESULTS_PREFIX = "athena-results/";
+/** Athena results (and old versions of them) are gone after this many days. */
+export const ATHENA_RESULTS_DAYS = 7;
+/** Overwritten KPI objects keep their old version this long, so a bad recompute can be undone. */
+export const NONCURRENT_VERSION_DAYS = 30;
+/** The Glue table Athena queries. */
+export const KPI_TABLE_NAME = "daily_kpis";
+/** Service name of the function's EMF metrics (their `service` dimension). */
+export const KPI_METRICS_SERVICE = "kpi-pipeline";
+
+/**
+ * The KPI pipeline: completed trips (a created or an existing DynamoDB table with the sparse completedDate
+ * index) -> a scheduled function -> one JSON line per day in an encrypted, versioned bucket -> a Glue table with
+ * partition projection and an Athena workgroup with encrypted, 7-day results, queryable right after `pulumi up`.
+ */
+export class KpiPipeline extends pulumi.ComponentResource {
+    readonly bucketName: pulumi.Output<string>;
+    readonly tableName: pulumi.Output<string>;
+    readonly functionName: pulumi.Output<string>;
+    readonly athenaWorkgroup: pulumi.Output<string>;
+    readonly glueTable: pulumi.Output<string>;
+
+    constructor(name: string, args: KpiPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("log-platform:kpi:KpiPipeline", name, {}, opts);
+        const parent = { parent: this };
+        const { kpi, platform } = args;
+        if (kpi.streamTrigger && !kpi.createTripsTable) {
+            throw new Error(
+                "kpi.streamTrigger needs a trips table created by this stack (its stream): set `pulumi config set --path 'log-platform:kpi.createTripsTable' true`, or turn the trigger off with `pulumi config set --path 'log-platform:kpi.streamTrigger' false`",
+            );
+        }
+        const partition = aws.getPartitionOutput({}, parent).partition;
+        const region = aws.getRegionOutput({}, parent).region;
+        const account = aws.getCallerIdentityOutput({}, parent).accountId;
+
+        // --- trips table (created here, or an existing one by name) ---
+        let tableArn: pulumi.Output<string>;
+        let table: aws.dynamodb.Table | undefined;
+        const keys = ["completedDate", "completedAt"];
+        if (kpi.createTripsTable) {
+            table = new aws.dynamodb.Table(
+                `${name}-trips`,
+                {
+                    name: kpi.tripsTableName,
+                    billingMode: "PAY_PER_REQUEST",
+                    hashKey: "tripId",
+                    attributes: [
+                        { name: "tripId", type: "S" },
+                        { name: "completedDate", type: "S" },
+                        { name: "completedAt", type: "S" },
+                    ],
+                    globalSecondaryIndexes: [
+                        {
+                            name: kpi.completedDateIndexName,
+                            hashKey: "completedDate",
+                            rangeKey: "completedAt",
+                            // Only what the KPIs read: no rider or driver id in the index.
+                            projectionType: "INCLUDE",
+                            nonKeyAttributes: PROJECTED_ATTRIBUTES.filter((attribute) => !keys.includes(attribute)),
+                        },
+                    ],
+                    serverSideEncryption: { enabled: true, kmsKeyArn: platform.kmsKeyArn },
+                    pointInTimeRecovery: { enabled: true },
+                    deletionProtectionEnabled: true,
+                    ...(kpi.streamTrigger ? { streamEnabled: true, streamViewType: "NEW_IMAGE" } : {}),
+                },
+                parent,
+            );
+            tableArn = table.arn;
+        } else {
+            tableArn = pulumi.interpolate`arn:${partition}:dynamodb:${region}:${account}:table/${kpi.tripsTableName}`;
+        }
+        const indexArn = pulumi.interpolate`${tableArn}/index/${kpi.completedDateIndexName}`;
+        const tableKeyArn: pulumi.Input<string> | undefined = kpi.createTripsTable ? platform.kmsKeyArn : kpi.tripsTableKmsKeyArn;
+
+        // --- bucket ---
+        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, parent);
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-bucket-sse`,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: platform.kmsKeyArn }, bucketKeyEnabled: true }] },
+            parent,
+        );
+        const versioning = new aws.s3.BucketVersioning(`${name}-bucket-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-bucket-lifecycle`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "athena-results-expire",
+                        status: "Enabled",
+                        filter: { prefix: ATHENA_RESULTS_PREFIX },
+                        expiration: { days: ATHENA_RESULTS_DAYS },
+                        noncurrentVersionExpiration: { noncurrentDays: 1 },
+                    },
+                    {
+                        id: "old-versions-expire",
+                        status: "Enabled",
+                        filter: { prefix: "" },
+                        noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                    },
+                ],
+            },
+            { parent: this, dependsOn: [versioning] },
+        );
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-bucket-public-access`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            parent,
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-bucket-policy`,
+            {
+                bucket: bucket.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "DenyInsecureTransport",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "s3:*",
+                            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                    ],
+                }),
+            },
+            { parent: this, dependsOn: [publicAccess] },
+        );
+
+        // --- Glue table + Athena workgroup ---
+        const database = new aws.glue.CatalogDatabase(`${name}-database`, { name: kpi.athenaDatabase, description: "Daily trip KPIs written by the KPI pipeline" }, parent);
+        const location = pulumi.interpolate`s3://${bucket.bucket}/${KPI_PREFIX}`;
+        const glueTable = new aws.glue.CatalogTable(
+            `${name}-table`,
+            {
+                databaseName: database.name,
+                name: KPI_TABLE_NAME,
+                description: "One row per KPI day (docs/kpi.md); partition dt is projected, no crawler or MSCK needed",
+                tableType: "EXTERNAL_TABLE",
+                parameters: {
+                    EXTERNAL: "TRUE",
+                    classification: "json",
+                    "projection.enabled": "true",
+                    "projection.dt.type": "date",
+                    "projection.dt.format": "yyyy-MM-dd",
+                    "projection.dt.range": "2020-01-01,NOW",
+                    "projection.dt.interval": "1",
+                    "projection.dt.interval.unit": "DAYS",
+                    "storage.location.template": pulumi.interpolate`${location}dt=\${dt}/`,
+                },
+                partitionKeys: [{ name: "dt", type: "string", comment: "the KPI day, YYYY-MM-DD" }],
+                storageDescriptor: {
+                    location,
+                    inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+                    outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                    serDeInfo: { name: "json", serializationLibrary: "org.openx.data.jsonserde.JsonSerDe", parameters: { "ignore.malformed.json": "false", "case.insensitive": "false" } },
+                    columns: KPI_COLUMNS.map((column) => ({ name: column.name, type: column.type, comment: column.comment })),
+                },
+            },
+            parent,
+        );
+        const workgroup = new aws.athena.Workgroup(
+            `${name}-athena`,
+            {
+                description: "Queries of the daily trip KPIs; results encrypted, expired after 7 days",
+                state: "ENABLED",
+                forceDestroy: true,
+                configuration: {
+                    enforceWorkgroupConfiguration: true,
+                    publishCloudwatchMetricsEnabled: true,
+                    bytesScannedCutoffPerQuery: 10 * 1024 * 1024 * 1024,
+                    resultConfiguration: {
+                        outputLocation: pulumi.interpolate`s3://${bucket.bucket}/${ATHENA_RESULTS_PREFIX}`,
+                        encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: platform.kmsKeyArn },
+                    },
+                },
+            },
+            parent,
+        );
+
+        // --- function ---
+        const statements: Statement[] = [
+            { Sid: "QueryCompletedTripsIndex", Action: ["dynamodb:Query"], Resource: [indexArn] },
+            { Sid: "WriteKpiObjects", Action: ["s3:PutObject"], Resource: [pulumi.interpolate`${bucket.arn}/${KPI_PREFIX}*`] },
+            // SSE-KMS with a bucket key: PutObject asks KMS for a data key under the caller's permissions.
+            { Sid: "EncryptKpiObjects", Action: ["kms:GenerateDataKey"], Resource: [platform.kmsKeyArn] },
+        ];
+        // A created table uses the platform key, whose kms:Decrypt ManagedFunction already grants.
+        if (!kpi.createTripsTable && tableKeyArn !== undefined) {
+            statements.push({ Sid: "ReadTripsTableKey", Action: ["kms:Decrypt"], Resource: [tableKeyArn] });
+        }
+        if (table && kpi.streamTrigger) {
+            statements.push({
+                Sid: "ReadTripsStream",
+                Action: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+                Resource: [table.streamArn],
+            });
+        }
+        const functionConfig: KpiFunctionConfig = {
+            tableName: kpi.tripsTableName,
+            indexName: kpi.completedDateIndexName,
+            bucket: "", // set below, once the bucket name is known
+            timeZone: kpi.timeZone,
+            recomputeDays: kpi.recomputeDays,
+            currency: kpi.currency,
+            topZones: kpi.topZones,
+            expectTripsDaily: kpi.expectTripsDaily,
+            thresholds: DEFAULT_THRESHOLDS,
+            querySegments: 1,
+            maxAttempts: 8,
+        };
+        const fn = new ManagedFunction<unknown, unknown>(
+            `${name}-fn`,
+            {
+                description: "Computes daily trip KPIs from the completedDate index and writes them to S3 (one JSON line per day)",
+                // The bucket name is only known at deployment: it reaches the function in its (KMS-encrypted) environment.
+                callbackFactory: () => {
+                    const handler = makeKpiHandler({ ...functionConfig, bucket: process.env["KPI_BUCKET"] ?? "" });
+                    return (event: unknown, context: unknown) => handler(event as Parameters<typeof handler>[0], context as Parameters<typeof handler>[1]);
+                },
+                statements,
+                packages: ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics", "@datadog/sketches-js"],
+                platform,
+                environment: { KPI_BUCKET: bucket.bucket, POWERTOOLS_SERVICE_NAME: KPI_METRICS_SERVICE },
+                memorySize: 512,
+                timeoutSeconds: 300,
+                reservedConcurrency: 2,
+                asyncFailures: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
+            },
+            parent,
+        );
+
+        // --- daily schedule (EventBridge retries, then its own dead-letter queue) ---
+        const rule = new aws.cloudwatch.EventRule(
+            `${name}-schedule`,
+            { description: `Recomputes the last ${kpi.recomputeDays} KPI days`, scheduleExpression: kpi.schedule, state: "ENABLED" },
+            parent,
+        );
+        // SSE-SQS: EventBridge can send to it without a grant in the platform key's policy.
+        const scheduleDlq = new aws.sqs.Queue(
+            `${name}-schedule-dlq`,
+            { sqsManagedSseEnabled: true, messageRetentionSeconds: platform.logRetentionDays * 86400 },
+            parent,
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-schedule-dlq-policy`,
+            {
+                queueUrl: scheduleDlq.url,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "ScheduleDeadLetters",
+                            Effect: "Allow",
+                            Principal: { Service: "events.amazonaws.com" },
+                            Action: "sqs:SendMessage",
+                            Resource: scheduleDlq.arn,
+                            Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
+                        },
+                    ],
+                }),
+            },
+            parent,
+        );
+        queueDepthAlarm(`${name}-schedule-dlq-alarm`, scheduleDlq, platform.alarmTopicArn, `${name}: a scheduled KPI run could not be delivered to the function`, this);
+        const permission = new aws.lambda.Permission(
+            `${name}-schedule-invoke`,
+            { action: "lambda:InvokeFunction", function: fn.functionName, principal: "events.amazonaws.com", sourceArn: rule.arn },
+            parent,
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-schedule-target`,
+            {
+                rule: rule.name,
+                arn: fn.functionArn,
+                retryPolicy: { maximumRetryAttempts: 4, maximumEventAgeInSeconds: 3600 },
+                deadLetterConfig: { arn: scheduleDlq.arn },
+            },
+            { parent: this, dependsOn: [permission] },
+        );
+
+        // --- optional stream trigger: keeps the touched days (today) current ---
+        if (table && kpi.streamTrigger) {
+            new aws.lambda.EventSourceMapping(
+                `${name}-stream`,
+                {
+                    eventSourceArn: table.streamArn,
+                    functionName: fn.functionArn,
+                    startingPosition: "LATEST",
+                    batchSize: 1000,
+                    // A day is recomputed per batch: a long window keeps recomputes to about one a minute.
+                    maximumBatchingWindowInSeconds: 60,
+                    functionResponseTypes: ["ReportBatchItemFailures"],
+                    maximumRetryAttempts: 5,
+                    bisectBatchOnFunctionError: false,
+                    destinationConfig: fn.failureQueue ? { onFailure: { destinationArn: fn.failureQueue.arn } } : undefined,
+                    filterCriteria: { filters: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { completedAt: { S: [{ exists: true }] } } } }) }] },
+                },
+                parent,
+            );
+        }
+
+        // --- alarm: a complete day without trips (the function's ZeroTripDay EMF metric) ---
+        if (kpi.expectTripsDaily) {
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-zero-trip-day-alarm`,
+                {
+                    alarmDescription: `${name}: a complete KPI day has no completed trip (trips were expected; check the writers and the completedDate index)`,
+                    namespace: "LogPlatform",
+                    metricName: "ZeroTripDay",
+                    dimensions: { service: KPI_METRICS_SERVICE },
+                    statistic: "Maximum",
+                    period: 3600,
+                    evaluationPeriods: 1,
+                    threshold: 0,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "notBreaching",
+                    alarmActions: [platform.alarmTopicArn],
+                    okActions: [platform.alarmTopicArn],
+                },
+                parent,
+            );
+        }
+
+        this.bucketName = bucket.bucket;
+        this.tableName = table ? table.name : pulumi.output(kpi.tripsTableName);
+        this.functionName = fn.functionName;
+        this.athenaWorkgroup = workgroup.name;
+        this.glueTable = pulumi.interpolate`${database.name}.${glueTable.name}`;
+        this.registerOutputs({ bucketName: this.bucketName, tableName: this.tableName, functionName: this.functionName, athenaWorkgroup: this.athenaWorkgroup, glueTable: this.glueTable });
+    }
+}
