@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import { loadPlatformConfig } from "./components/config";
+import { KpiPipeline } from "./components/kpiPipeline";
 import { LogShipper } from "./components/logShipper";
 import { PlatformRefs } from "./components/managedFunction";
 import { SecurityBaseline } from "./components/securityBaseline";
@@ -31,6 +32,12 @@ export const shipperStreamArn = shipper.streamArn;
 export const shipperSecurityGroupId = shipper.network.securityGroupId;
 
 // --- KPI pipeline ---
+const kpi = new KpiPipeline("kpi", { kpi: config.kpi, platform }, opts);
+export const kpiBucketName = kpi.bucketName;
+export const kpiTableName = kpi.tableName;
+export const kpiFunctionName = kpi.functionName;
+export const kpiAthenaWorkgroup = kpi.athenaWorkgroup;
+export const kpiGlueTable = kpi.glueTable;
 
 // --- retention enforcer ---
 
