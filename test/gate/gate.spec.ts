@@ -55,6 +55,13 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         ["lambda-without-log-group", "lambda-managed-log-group"],
         ["security-group-open", "security-group-no-open-cidr"],
         ["queue-unencrypted", "sqs-queue-encrypted-retention"],
+        // Issue 11's classes, one program each.
+        ["federated-trust-unpinned", "iam-federated-trust-pinned"],
+        ["condition-pins-nothing", "iam-no-wildcard"],
+        ["kinesis-resource-policy-open", "iam-no-wildcard"],
+        ["ssm-parameter-secret", "ssm-parameter-no-plaintext-secrets"],
+        ["service-wide-arn", "iam-no-wildcard"],
+        ["foreign-account-trust", "iam-no-wildcard"],
     ];
     for (const [fixture, policy] of blocked) {
         it(`blocks fixture ${fixture} with ${policy}`, async function () {
@@ -92,6 +99,34 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
             expect(result.violations.filter((violation) => violation.enforcementLevel === "mandatory"), program).to.deep.equal([]);
             expect(result.violations.filter((violation) => violation.message.includes("can't run")), program).to.deep.equal([]);
         }
+    });
+
+    it("still blocks issue 11's cases when every computed (provider-output) value is unknown, and names the config when the account cannot be told", async function () {
+        const UNKNOWN_ON_THE_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        // Inputs the program wrote stay; everything the provider computes (ARNs, ids, names) is unknown.
+        const previewOf = (run: Awaited<ReturnType<typeof runFixture>>) => ({
+            ...run,
+            resources: run.resources.map((resource) => ({
+                ...resource,
+                wireState: Object.fromEntries(Object.entries(resource.wireState).map(([key, value]) => [key, key in resource.inputs ? value : UNKNOWN_ON_THE_WIRE])),
+            })),
+        });
+        for (const [fixture, policy] of [
+            ["federated-trust-unpinned", "iam-federated-trust-pinned"],
+            ["service-wide-arn", "iam-no-wildcard"],
+            ["ssm-parameter-secret", "ssm-parameter-no-plaintext-secrets"],
+            ["foreign-account-trust", "iam-no-wildcard"],
+        ]) {
+            const run = previewOf(await runFixture(fixture as string));
+            expect(JSON.stringify(run.resources.map((resource) => resource.wireState)), fixture).to.contain(UNKNOWN_ON_THE_WIRE);
+            const mandatory = (await analyze(pack, run)).violations.filter((violation) => violation.enforcementLevel === "mandatory");
+            expect(mandatory.map((violation) => violation.policyName), fixture).to.include(policy);
+        }
+        const foreign = (await analyze(pack, previewOf(await runFixture("foreign-account-trust")))).violations.find((violation) => violation.policyName === "iam-no-wildcard");
+        expect(foreign?.message).to.contain("accountId");
+        // With the account given by policy config, the same preview names the foreign account instead.
+        const configured = await analyze(pack, previewOf(await runFixture("foreign-account-trust")), { "iam-no-wildcard": { accountId: "123456789012" } });
+        expect(configured.violations.find((violation) => violation.policyName === "iam-no-wildcard")?.message).to.contain("outside the account");
     });
 
     it("applies policy config: a policy turned advisory no longer blocks, and settings reach the policy", async function () {
