@@ -117,7 +117,7 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
             ["ssm-parameter-secret", "ssm-parameter-no-plaintext-secrets"],
             ["foreign-account-trust", "iam-no-wildcard"],
         ]) {
-            const run = previewOf(await runFixture(fixture as string));
+            const run = previewOf(await runFixture(fixture));
             expect(JSON.stringify(run.resources.map((resource) => resource.wireState)), fixture).to.contain(UNKNOWN_ON_THE_WIRE);
             const mandatory = (await analyze(pack, run)).violations.filter((violation) => violation.enforcementLevel === "mandatory");
             expect(mandatory.map((violation) => violation.policyName), fixture).to.include(policy);
