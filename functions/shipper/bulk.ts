@@ -10,7 +10,7 @@ export interface BulkItem {
 }
 
 /** What became of one item. `retry`: try again later (Lambda's retry); `rejected`: never will succeed (dead letter). */
-export type ItemOutcome = { status: "created" } | { status: "exists" } | { status: "rejected"; error: string } | { status: "retry"; error: string };
+export type ItemOutcome = { status: "created" } | { status: "exists" } | { status: "rejected"; error: string; type: string } | { status: "retry"; error: string; type: string };
 
 export interface BulkOptions {
     concurrency: number;
@@ -77,7 +77,7 @@ export async function sendBulk(client: Client, items: BulkItem[], options: BulkO
             while (next < chunks.length) {
                 const chunk = chunks[next++];
                 if (deadline.expired()) {
-                    for (const index of chunk) outcomes[index] = { status: "retry", error: "invocation time budget exhausted" };
+                    for (const index of chunk) outcomes[index] = { status: "retry", error: "invocation time budget exhausted", type: "deadline" };
                     continue;
                 }
                 const answers = await sendChunk(client, chunk, items, options, deadline);
@@ -91,7 +91,7 @@ export async function sendBulk(client: Client, items: BulkItem[], options: BulkO
         await Promise.all(Array.from({ length: Math.min(options.concurrency, chunks.length) }, worker));
         pending = retry.sort((a, b) => a - b);
     }
-    return outcomes.map((outcome) => outcome ?? { status: "retry", error: "not sent" });
+    return outcomes.map((outcome) => outcome ?? { status: "retry", error: "not sent", type: "not_sent" });
 }
 
 async function sendChunk(client: Client, chunk: number[], items: BulkItem[], options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
@@ -101,23 +101,21 @@ async function sendChunk(client: Client, chunk: number[], items: BulkItem[], opt
     try {
         response = (await client.transport.request<BulkResponse>(
             { method: "POST", path: "/_bulk", querystring: { filter_path: BULK_FILTER_PATH }, bulkBody: body },
-            { requestTimeout: deadline.timeoutMs(options.requestTimeoutMs), maxRetries: 0, headers: { "content-type": "application/x-ndjson" } },
+            { requestTimeout: deadline.timeoutMs(options.requestTimeoutMs), maxRetries: 0 },
         ));
     } catch (error) {
+        // The whole request failed. Even a 4xx here (401/403 after a credential rotation, 413 from a lower
+        // http.max_content_length, a proxy's 400) says nothing against the documents: retry, never dead-letter.
         const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
-        if (typeof status === "number" && !isRetryableStatus(status)) {
-            // The whole request was refused (e.g. 400 on a body the node cannot parse, 413): not worth repeating as is.
-            const message = `bulk request refused with HTTP ${status}: ${describeError(error).slice(0, 300)}`;
-            return chunk.map(() => ({ status: "rejected", error: message }));
-        }
+        const type = typeof status === "number" ? `http_${status}` : (error as Error).name || "error";
         const message = `bulk request failed: ${typeof status === "number" ? `HTTP ${status}` : describeError(error).slice(0, 300)}`;
-        return chunk.map(() => ({ status: "retry", error: message }));
+        return chunk.map(() => ({ status: "retry", error: message, type }));
     }
     if (response.errors === false) return chunk.map(() => ({ status: "created" }));
     const answers = response.items;
     if (!Array.isArray(answers) || answers.length !== chunk.length) {
         const message = `bulk response has ${Array.isArray(answers) ? answers.length : "no"} items for ${chunk.length} documents`;
-        return chunk.map(() => ({ status: "retry", error: message }));
+        return chunk.map(() => ({ status: "retry", error: message, type: "bad_bulk_response" }));
     }
     return answers.map((answer) => classify(answer));
 }
@@ -127,6 +125,8 @@ function classify(answer: Record<string, { status?: number; error?: { type?: str
     const status = result?.status ?? 0;
     if (status >= 200 && status < 300) return { status: "created" };
     if (status === 409) return { status: "exists" };
-    const error = `HTTP ${status} ${result?.error?.type ?? "unknown"}: ${(result?.error?.reason ?? "").slice(0, 500)}`;
-    return isRetryableStatus(status) || status === 0 ? { status: "retry", error } : { status: "rejected", error };
+    // The reason can quote the document ("Preview of field's value"): it goes to the dead letter, never to logs (type only).
+    const type = result?.error?.type ?? "unknown";
+    const error = `HTTP ${status} ${type}: ${(result?.error?.reason ?? "").slice(0, 500)}`;
+    return isRetryableStatus(status) || status === 0 ? { status: "retry", error, type: `${status} ${type}` } : { status: "rejected", error, type: `${status} ${type}` };
 }

@@ -50,7 +50,8 @@ interface OriginRendering {
  * cost is the event's own fields and the message.
  */
 export class DocumentRenderer {
-    private readonly origins = new Map<EventOrigin, OriginRendering>();
+    // Assigned in the constructor, not as field initializers: the closure serializer keeps constructors only.
+    private readonly origins: Map<EventOrigin, OriginRendering>;
     private readonly ingested: string;
     private readonly cloud: string;
 
@@ -58,6 +59,7 @@ export class DocumentRenderer {
         private readonly config: Pick<ShipperFunctionConfig, "routing" | "json"> & { elasticsearch: Pick<ShipperFunctionConfig["elasticsearch"], "namespace"> },
         environment: DocumentEnvironment,
     ) {
+        this.origins = new Map();
         this.ingested = JSON.stringify(environment.ingested);
         const cloud: Record<string, unknown> = { provider: "aws" };
         if (environment.region) cloud["region"] = environment.region;

@@ -160,7 +160,7 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
             } catch (error) {
                 // Credentials, template or client failures: nothing was shipped; Lambda's retry will try again.
                 logger.error("Elasticsearch is not reachable for this invocation", { source, error: describeError(error), documents: items.length });
-                outcomes = items.map(() => ({ status: "retry", error: describeError(error) }));
+                outcomes = items.map(() => ({ status: "retry", error: describeError(error), type: (error as Error).name || "error" }));
             }
         }
         let retryErrors = 0;
@@ -172,11 +172,11 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
             else if (outcome.status === "retry") {
                 counts.failedForRetry++;
                 failedRecords.add(logEvent.origin.recordId);
-                if (retryErrors++ === 0) firstRetryError = outcome.error;
+                if (retryErrors++ === 0) firstRetryError = outcome.type;
             } else {
                 letters.push(rejectedLetter(source, logEvent, renderer.indexOf(logEvent.origin), itemDocuments[index], outcome.error, at));
                 letterRecords.push(logEvent.origin.recordId);
-                logger.warn("document rejected by Elasticsearch, dead-lettered", { source, id: logEvent.id, error: outcome.error });
+                logger.warn("document rejected by Elasticsearch, dead-lettered", { source, id: logEvent.id, error: outcome.type });
             }
         });
 
@@ -194,7 +194,7 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
 
         const batchItemFailures = source === "cloudwatch" ? [] : batch.recordIds.filter((id) => failedRecords.has(id)).map((itemIdentifier) => ({ itemIdentifier }));
         const invocationFailed = source === "cloudwatch" && counts.failedForRetry > 0;
-        if (retryErrors > 0) logger.warn("documents failed for retry", { source, documents: retryErrors, error: firstRetryError });
+        if (retryErrors > 0) logger.warn("documents failed for retry", { source, documents: retryErrors, firstError: firstRetryError });
         publishAccounting(metrics, logger, source, counts, {
             records: batch.recordIds.length,
             controlMessages: batch.controlMessages,

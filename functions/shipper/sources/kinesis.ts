@@ -3,8 +3,10 @@ import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 import { emptyBatch, type DecodedBatch, type EventOrigin } from "../event";
 import { appendCloudWatchPayload, appendTextPayload, decodeBase64, decodeUtf8, gunzip, isGzip, MalformedError } from "./payload";
 
-/** The KPL aggregation magic number (https://github.com/awslabs/amazon-kinesis-producer/blob/master/aggregation-format.md). */
-const KPL_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2]);
+/** The KPL aggregation magic number f3 89 9a c2 (https://github.com/awslabs/amazon-kinesis-producer/blob/master/aggregation-format.md). */
+function isAggregated(data: Buffer): boolean {
+    return data.length >= 20 && data[0] === 0xf3 && data[1] === 0x89 && data[2] === 0x9a && data[3] === 0xc2;
+}
 
 export function isKinesisEvent(event: unknown): event is KinesisStreamEvent {
     const records = (event as { Records?: unknown } | null)?.Records;
@@ -62,7 +64,7 @@ export function decodeKinesisEvent(event: KinesisStreamEvent): DecodedBatch {
                 partitionKey: kinesis.partitionKey,
                 sequenceNumber: kinesis.sequenceNumber,
             };
-            if (data.length >= 20 && data.subarray(0, 4).equals(KPL_MAGIC)) {
+            if (isAggregated(data)) {
                 for (const user of deaggregate(kinesis)) {
                     const origin: EventOrigin = { source: "kinesis", recordId, kinesis: { ...base, partitionKey: user.partitionKey, subSequenceNumber: user.subSequenceNumber } };
                     appendData(user.data, `${kinesis.sequenceNumber}-${user.subSequenceNumber}`, timestamp, origin, batch, `kinesis record ${recordId} sub-record ${user.subSequenceNumber}`);

@@ -1,11 +1,10 @@
+import { isUtf8 } from "buffer";
 import { gunzipSync } from "zlib";
 
 import type { DecodedBatch, EventOrigin } from "../event";
 
 /** The largest decompressed payload accepted (CloudWatch Logs sends at most 1 MB of events; leaves room for JSON). */
 export const MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export class MalformedError extends Error {
     constructor(message: string) {
@@ -40,11 +39,8 @@ export function gunzip(data: Buffer, what: string): Buffer {
 }
 
 export function decodeUtf8(data: Buffer, what: string): string {
-    try {
-        return utf8.decode(data);
-    } catch {
-        throw new MalformedError(`${what} is not valid UTF-8`);
-    }
+    if (!isUtf8(data)) throw new MalformedError(`${what} is not valid UTF-8`);
+    return data.toString("utf8");
 }
 
 interface CloudWatchLogsPayload {
