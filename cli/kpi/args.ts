@@ -1,0 +1,106 @@
+import { parseArgs } from "util";
+
+import { MAX_DAYS_PER_INVOCATION } from "../../functions/kpi/config";
+import { dateRange, parseDate } from "../../functions/kpi/days";
+
+/** `npm run kpi` options, validated. */
+export interface KpiCliOptions {
+    dates: string[];
+    table: string;
+    index: string;
+    bucket?: string;
+    dryRun: boolean;
+    json: boolean;
+    timeZone: string;
+    currency: string;
+    topZones: number;
+    segments: number;
+}
+
+/** A bad command line: the message names the flag and the fix; the command exits 2. */
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npm run kpi -- (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) --table NAME (--bucket NAME | --dry-run)
+  [--index completedDate-index] [--time-zone UTC] [--currency USD] [--top-zones 10] [--segments 1] [--json]
+AWS credentials come from the standard chain; AWS_ENDPOINT_URL is honoured (the local moto of \`npm run services -- up\`).
+--dry-run prints the KPIs without writing; --json prints them as JSON lines instead of a table.
+(backfills of more than ${MAX_DAYS_PER_INVOCATION} days are fine here; the Lambda takes at most ${MAX_DAYS_PER_INVOCATION} a call)`;
+
+function positiveInt(flag: string, text: string | undefined, fallback: number, max: number): number {
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 1 || value > max) throw new UsageError(`--${flag} ${JSON.stringify(text)} must be a whole number from 1 to ${max}`);
+    return value;
+}
+
+export function parseKpiArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): KpiCliOptions {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            strict: true,
+            allowPositionals: false,
+            options: {
+                date: { type: "string" },
+                from: { type: "string" },
+                to: { type: "string" },
+                table: { type: "string" },
+                index: { type: "string" },
+                bucket: { type: "string" },
+                "dry-run": { type: "boolean" },
+                json: { type: "boolean" },
+                "time-zone": { type: "string" },
+                currency: { type: "string" },
+                "top-zones": { type: "string" },
+                segments: { type: "string" },
+            },
+        }));
+    } catch (error) {
+        throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, "")}: see the usage below`);
+    }
+    const wrap = <T>(flag: string, action: () => T): T => {
+        try {
+            return action();
+        } catch (error) {
+            const message = (error as Error).message;
+            throw new UsageError(message.startsWith(`--${flag}`) ? message : `--${flag}: ${message}`);
+        }
+    };
+    let dates: string[];
+    if (values.date !== undefined) {
+        if (values.from !== undefined || values.to !== undefined) throw new UsageError("--date cannot be combined with --from/--to: give one day with --date, or a range with --from and --to");
+        wrap("date", () => parseDate(values.date as string, "--date"));
+        dates = [values.date];
+    } else if (values.from !== undefined && values.to !== undefined) {
+        const from = values.from;
+        const to = values.to;
+        dates = wrap("from/--to", () => dateRange(from, to));
+    } else if (values.from !== undefined || values.to !== undefined) {
+        throw new UsageError(`--${values.from === undefined ? "from" : "to"} is missing: a backfill needs both --from and --to`);
+    } else {
+        throw new UsageError("no day given: pass --date YYYY-MM-DD, or --from and --to for a backfill");
+    }
+    const table = values.table ?? env["KPI_TABLE"];
+    if (table === undefined || !/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+        throw new UsageError(`--table ${table === undefined ? "is missing" : `${JSON.stringify(table)} is not a DynamoDB table name`}: pass --table <trips table> (or set KPI_TABLE)`);
+    }
+    const bucket = values.bucket ?? env["KPI_BUCKET"];
+    const dryRun = values["dry-run"] ?? false;
+    if (bucket === undefined && !dryRun) throw new UsageError("--bucket is missing: pass --bucket <KPI bucket> (the stack output kpiBucketName), or --dry-run to only print the KPIs");
+    const timeZone = values["time-zone"] ?? "UTC";
+    wrap("time-zone", () => new Intl.DateTimeFormat("en-US", { timeZone }));
+    const currency = values.currency ?? "USD";
+    if (!/^[A-Z]{3}$/.test(currency)) throw new UsageError(`--currency ${JSON.stringify(currency)} must be an ISO 4217 code like USD`);
+    return {
+        dates,
+        table,
+        index: values.index ?? "completedDate-index",
+        ...(bucket === undefined ? {} : { bucket }),
+        dryRun,
+        json: values.json ?? false,
+        timeZone,
+        currency,
+        topZones: positiveInt("top-zones", values["top-zones"], 10, 100),
+        segments: positiveInt("segments", values.segments, 1, 32),
+    };
+}
