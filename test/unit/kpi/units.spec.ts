@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { parseKpiArgs, UsageError } from "../../../cli/kpi/args";
 import { dayWindow, scheduledDates } from "../../../functions/kpi/days";
 import { minorUnitDigits, toMinorUnits } from "../../../functions/kpi/money";
-import { queryRanges } from "../../../functions/kpi/trips";
+import { parseUtcMillis, queryRanges } from "../../../functions/kpi/trips";
 
 describe("KPI units: money, days, query ranges, CLI flags", function () {
     it("parses decimal money into minor units, rounding half away from zero", function () {
@@ -22,6 +22,15 @@ describe("KPI units: money, days, query ranges, CLI flags", function () {
         expect(toMinorUnits("free", 2)).to.be.NaN;
         expect(toMinorUnits("1.2.3", 2)).to.be.NaN;
         expect([minorUnitDigits("USD"), minorUnitDigits("JPY"), minorUnitDigits("BHD")]).to.deep.equal([2, 0, 3]);
+    });
+
+    it("parses strict UTC ISO-8601 timestamps as Date.parse does, and refuses loose or impossible ones", function () {
+        for (const text of ["2026-11-21T10:20:30Z", "2026-11-21T10:20:30.123Z", "2026-11-21T10:20:30.5Z", "2026-11-21T10:20:30.123456789Z", "2024-02-29T23:59:59.999Z", "1999-12-31T23:59:59Z", "2100-03-01T00:00:00Z"]) {
+            expect(parseUtcMillis(text), text).to.equal(Date.parse(text));
+        }
+        for (const text of ["2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-21T24:00:00Z", "2026-11-21 10:20:30Z", "2026-11-21T10:20:30+01:00", "2026-11-21T10:20:30.Z", "yesterday evening"]) {
+            expect(parseUtcMillis(text), text).to.be.NaN;
+        }
     });
 
     it("defines a zoned day as [local midnight, next local midnight), also across a DST change", function () {

@@ -1,0 +1,167 @@
+/**
+ * KPI pipeline benchmark (not a test), all figures measured side by side in one run:
+ *  1. aggregation throughput in-process (validate + aggregate raw DynamoDB items), trips/s on one core;
+ *  2. peak RSS of a child process aggregating 100k and 1M trips (flat = memory does not grow with trips);
+ *  3. end-to-end time of one day of 100k trips against moto (the function's handler: Query pages + validate +
+ *     aggregate + PutObject) beside a bare paginated Query of the same day, in the same run;
+ *  4. zipped size of the deployed function (bundleSize of the factory with the component's packages).
+ *
+ * Usage: npm run bench:kpi [-- --trips 100000 --runs 3]
+ */
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+import { AttributeValue, DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+
+import { DayAggregate } from "../functions/kpi/aggregate";
+import { DEFAULT_THRESHOLDS, KpiFunctionConfig } from "../functions/kpi/config";
+import { makeKpiHandler } from "../functions/kpi/handler";
+import { kpiRow } from "../functions/kpi/output";
+import { validationRules } from "../functions/kpi/pipeline";
+import { emptyTrip, PROJECTED_ATTRIBUTES, validateTrip } from "../functions/kpi/trips";
+import { completedTrip, createTripsTable, INDEX_NAME, prng, putTrips } from "../test/integration/kpi/tripsTable";
+import { startMoto } from "../test/harness/services/moto";
+import { bundleSize } from "./lib/bundle";
+
+const DAY = "2026-11-21";
+const PACKAGES = ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics", "@datadog/sketches-js"];
+
+function flag(name: string, fallback: number): number {
+    const index = process.argv.indexOf(`--${name}`);
+    return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** A pool of raw items as the low-level client returns them (projected attributes only). */
+function itemPool(size: number): Record<string, AttributeValue>[] {
+    const random = prng(7);
+    const start = Date.parse(`${DAY}T00:00:00Z`);
+    return Array.from({ length: size }, (_, i) => {
+        const trip = completedTrip(random, `t${i}`, start + Math.floor(random() * 86_400_000));
+        const item: Record<string, AttributeValue> = {};
+        for (const name of PROJECTED_ATTRIBUTES) {
+            const value = trip[name];
+            if (value !== undefined) item[name] = typeof value === "number" ? { N: String(value) } : { S: value };
+        }
+        return item;
+    });
+}
+
+/** Child mode: aggregate `n` trips (cycling a 10k-item pool in 1k-item pages, as Query pages arrive) and report time and peak RSS. */
+function childAggregate(n: number): void {
+    const pool = itemPool(10_000);
+    const rules = validationRules({ currency: "USD", thresholds: DEFAULT_THRESHOLDS });
+    const baseline = process.resourceUsage().maxRSS;
+    const started = process.hrtime.bigint();
+    const aggregate = new DayAggregate();
+    const trip = emptyTrip();
+    for (let done = 0; done < n; ) {
+        const page = pool.slice(done % pool.length, (done % pool.length) + 1000);
+        for (const item of page) aggregate.add(validateTrip(item, rules, trip), trip);
+        done += page.length;
+    }
+    const row = kpiRow(DAY, aggregate, { timeZone: "UTC", currency: "USD", minorDigits: 2, topZones: 10 });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    process.stdout.write(JSON.stringify({ n, ms, trips: row.trips_completed, baselineRssKb: baseline, peakRssKb: process.resourceUsage().maxRSS }));
+}
+
+function runChild(n: number): { n: number; ms: number; trips: number; baselineRssKb: number; peakRssKb: number } {
+    const output = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--child-aggregate", String(n)], { cwd: path.join(__dirname, ".."), encoding: "utf8" });
+    return JSON.parse(output) as { n: number; ms: number; trips: number; baselineRssKb: number; peakRssKb: number };
+}
+
+async function bareQuery(client: DynamoDBClient, table: string, projected: boolean): Promise<number> {
+    let items = 0;
+    let key: Record<string, AttributeValue> | undefined;
+    do {
+        const page = await client.send(
+            new QueryCommand({
+                TableName: table,
+                IndexName: INDEX_NAME,
+                KeyConditionExpression: "completedDate = :d",
+                ExpressionAttributeValues: { ":d": { S: DAY } },
+                ExclusiveStartKey: key,
+                ...(projected ? { ProjectionExpression: PROJECTED_ATTRIBUTES.map((_, i) => `#a${i}`).join(", "), ExpressionAttributeNames: Object.fromEntries(PROJECTED_ATTRIBUTES.map((name, i) => [`#a${i}`, name])) } : {}),
+            }),
+        );
+        items += page.Items?.length ?? 0;
+        key = page.LastEvaluatedKey;
+    } while (key);
+    return items;
+}
+
+async function timed<T>(action: () => Promise<T>): Promise<{ ms: number; value: T }> {
+    const started = process.hrtime.bigint();
+    const value = await action();
+    return { ms: Number(process.hrtime.bigint() - started) / 1e6, value };
+}
+
+async function main(): Promise<void> {
+    const trips = flag("trips", 100_000);
+    const runs = flag("runs", 3);
+    process.env["LOG_LEVEL"] = "SILENT";
+    process.env["POWERTOOLS_METRICS_DISABLED"] = "true";
+
+    console.log("1-2. aggregation (validate + aggregate raw items, one core), child process per size");
+    const small = runChild(100_000);
+    const large = runChild(1_000_000);
+    for (const result of [small, large]) {
+        console.log(`  ${result.n.toLocaleString("en")} trips: ${result.ms.toFixed(0)} ms = ${Math.round((result.n / result.ms) * 1000).toLocaleString("en")} trips/s; peak RSS ${(result.peakRssKb / 1024).toFixed(1)} MB`);
+    }
+    console.log(`  throughput at 1M: ${Math.round((large.n / large.ms) * 1000).toLocaleString("en")} trips/s (target >= 1,000,000)`);
+    console.log(`  peak RSS 1M / 100k: ${(large.peakRssKb / small.peakRssKb).toFixed(3)} (target <= 1.10)`);
+
+    console.log("4. bundle");
+    const config: KpiFunctionConfig = { tableName: "bench-trips", indexName: INDEX_NAME, bucket: "bench-kpis", timeZone: "UTC", recomputeDays: 2, currency: "USD", topZones: 10, expectTripsDaily: true, thresholds: DEFAULT_THRESHOLDS, querySegments: 1, maxAttempts: 8 };
+    const bundle = await bundleSize(() => makeKpiHandler(config), PACKAGES);
+    console.log(`  zipped function: ${(bundle.zipBytes / 1024).toFixed(0)} KiB, ${bundle.files} files, packages: ${bundle.packages.join(", ")} (target <= 1024 KiB)`);
+
+    console.log(`3. end-to-end against moto: one day of ${trips.toLocaleString("en")} trips`);
+    const moto = await startMoto();
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_ENDPOINT_URL: moto.endpoint, AWS_REGION: moto.region });
+    try {
+        const dynamodb = new DynamoDBClient({ region: moto.region });
+        await createTripsTable(dynamodb, config.tableName);
+        await new S3Client({ region: moto.region }).send(new CreateBucketCommand({ Bucket: config.bucket, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }));
+        const random = prng(11);
+        const start = Date.parse(`${DAY}T00:00:00Z`);
+        const seeded = await timed(() => putTrips(dynamodb, config.tableName, Array.from({ length: trips }, (_, i) => completedTrip(random, `trip-${i}`, start + Math.floor(random() * 86_400_000))), 16));
+        console.log(`  seeded with BatchWriteItem x16 in parallel: ${(seeded.ms / 1000).toFixed(1)} s`);
+        const handlers = { 1: makeKpiHandler(config), 4: makeKpiHandler({ ...config, querySegments: 4 }) };
+        const times: Record<string, number[]> = { bare: [], bareProjected: [], e2e1: [], e2e4: [] };
+        for (let run = 0; run < runs; run++) {
+            const bare = await timed(() => bareQuery(dynamodb, config.tableName, false));
+            const bareProjected = await timed(() => bareQuery(dynamodb, config.tableName, true));
+            const e2e1 = await timed(() => handlers[1]({ dates: [DAY] }));
+            const e2e4 = await timed(() => handlers[4]({ dates: [DAY] }));
+            if (bare.value !== trips || bareProjected.value !== trips) throw new Error(`bare Query read ${bare.value}/${bareProjected.value} items, expected ${trips}`);
+            const written = "days" in e2e1.value ? e2e1.value.days[0]?.trips : undefined;
+            if (written !== trips) throw new Error(`handler counted ${written} trips, expected ${trips}`);
+            times["bare"]?.push(bare.ms);
+            times["bareProjected"]?.push(bareProjected.ms);
+            times["e2e1"]?.push(e2e1.ms);
+            times["e2e4"]?.push(e2e4.ms);
+            console.log(`  run ${run + 1}/${runs}: bare Query ${bare.ms.toFixed(0)} ms, bare projected ${bareProjected.ms.toFixed(0)} ms, handler 1 range ${e2e1.ms.toFixed(0)} ms, handler 4 ranges ${e2e4.ms.toFixed(0)} ms`);
+        }
+        const m = (key: string) => median(times[key] ?? []);
+        console.log(`  median: bare ${m("bare").toFixed(0)} ms, bare projected ${m("bareProjected").toFixed(0)} ms, end-to-end ${m("e2e1").toFixed(0)} ms (1 range), ${m("e2e4").toFixed(0)} ms (4 parallel ranges)`);
+        console.log(`  ratio end-to-end / bare Query (full items): ${(m("e2e1") / m("bare")).toFixed(2)} (1 range), ${(m("e2e4") / m("bare")).toFixed(2)} (4 ranges) (target <= 1.3)`);
+        console.log(`  ratio end-to-end / bare Query (same projection): ${(m("e2e1") / m("bareProjected")).toFixed(2)} (1 range), ${(m("e2e4") / m("bareProjected")).toFixed(2)} (4 ranges)`);
+    } finally {
+        await moto.stop();
+    }
+}
+
+if (process.argv.includes("--child-aggregate")) {
+    childAggregate(flag("child-aggregate", 100_000));
+} else {
+    main().then(
+        () => process.exit(0),
+        (error: unknown) => {
+            console.error(error);
+            process.exit(1);
+        },
+    );
+}
