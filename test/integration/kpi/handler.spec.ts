@@ -1,13 +1,17 @@
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { marshall } from "@aws-sdk/util-dynamodb";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 
 import { DEFAULT_THRESHOLDS, KpiFunctionConfig } from "../../../functions/kpi/config";
 import { KpiResult, makeKpiHandler } from "../../../functions/kpi/handler";
-import { KpiEvent } from "../../../functions/kpi/events";
+import { KpiEvent, StreamRecord } from "../../../functions/kpi/events";
 import { loadSerializedFactory } from "../../harness/closure";
-import { LoopbackProxy } from "../../harness/proxy";
+import { LoopbackProxy, ProxyOptions } from "../../harness/proxy";
 import { MotoService, useMoto } from "../../harness/services";
 import { cents, exactQuantileBounds, reference, ReferenceKpis } from "./reference";
 import { completedTrip, createTripsTable, INDEX_NAME, prng, putTrips, TripRecord } from "./tripsTable";
@@ -42,7 +46,7 @@ function buildSeed(): Seed {
         valid.push(completedTrip(random, id(), start + 86_400_000)); // 00:00:00.000, the next day
     }
     const at = (iso: string) => completedTrip(random, id(), Date.parse(iso));
-    const rounding = { ...at("2026-11-21T12:00:00Z"), fare: 12.345, tip: 0.125 };
+    const rounding: TripRecord = { ...at("2026-11-21T12:00:00Z"), fare: 12.345, tip: 0.125 };
     valid.push(rounding);
     const distinctive = { ...at("2026-11-20T15:00:00Z"), fare: 987.65 };
     valid.push(distinctive);
@@ -90,13 +94,13 @@ function utcDay(trips: TripRecord[], day: string): TripRecord[] {
 
 function expectWithin(actual: unknown, expected: number, what: string, tolerance = 1e-6): void {
     expect(actual, what).to.be.a("number");
-    expect(actual as number, what).to.be.closeTo(expected, Math.max(Math.abs(expected) * tolerance, 1e-6));
+    expect(actual, what).to.be.closeTo(expected, Math.max(Math.abs(expected) * tolerance, 1e-6));
 }
 
 function expectQuantile(actual: unknown, values: number[], q: number, what: string): void {
     const { lower, upper } = exactQuantileBounds(values, q);
     expect(actual, what).to.be.a("number");
-    expect(actual as number, `${what}: exact rank value ${lower}..${upper}`).to.be.within(lower * 0.99, upper * 1.01);
+    expect(actual, `${what}: exact rank value ${lower}..${upper}`).to.be.within(lower * 0.99, upper * 1.01);
 }
 
 /** Checks every KPI of a row against the reference of the trips that should count, and the expected rejections. */
@@ -170,7 +174,7 @@ describe("KPI function (serialized closure) against moto", function () {
         const lines = body.split("\n");
         expect(lines, "one JSON line, newline-terminated").to.have.length(2);
         expect(lines[1]).to.equal("");
-        return JSON.parse(lines[0] as string) as Row;
+        return JSON.parse(lines[0]) as Row;
     }
 
     before(async function () {
@@ -210,7 +214,7 @@ describe("KPI function (serialized closure) against moto", function () {
     });
 
     it("rewrites byte-identical objects on a rerun, also when the day is read as parallel ranges", async function () {
-        await (await load(baseConfig))({ from: DAYS[0] as string, to: DAYS[2] as string });
+        await (await load(baseConfig))({ from: DAYS[0], to: DAYS[2] });
         for (const day of DAYS) expect(await readObject(day), day).to.equal(bodies.get(day));
         await (await load({ ...baseConfig, querySegments: 4 }))({ dates: DAYS });
         for (const day of DAYS) expect(await readObject(day), `${day}, 4 ranges`).to.equal(bodies.get(day));
@@ -266,7 +270,7 @@ describe("KPI function (serialized closure) against moto", function () {
             proxy = undefined;
         });
 
-        async function viaProxy(fault: ConstructorParameters<typeof LoopbackProxy>[0]["fault"]): Promise<LoopbackProxy> {
+        async function viaProxy(fault: ProxyOptions["fault"]): Promise<LoopbackProxy> {
             proxy = await LoopbackProxy.start({ upstream: moto.endpoint, fault });
             endpoint = process.env["AWS_ENDPOINT_URL"];
             process.env["AWS_ENDPOINT_URL"] = proxy.endpoint;
@@ -328,7 +332,7 @@ describe("KPI function (serialized closure) against moto", function () {
             process.stdout.write = ((chunk: string | Uint8Array) => {
                 written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
                 return true;
-            }) as typeof process.stdout.write;
+            });
             await handler({ dates: ["2026-11-20"] });
         } finally {
             process.stdout.write = write;
@@ -347,8 +351,42 @@ describe("KPI function (serialized closure) against moto", function () {
         expect(output).to.not.contain("98765");
     });
 
+    it("answers the docs' example Athena query (its DuckDB equivalent over the objects read back from moto) as the reference does", async function () {
+        const docs = fs.readFileSync(path.join(__dirname, "..", "..", "..", "docs", "kpi.md"), "utf8");
+        const query = /```sql\n([\s\S]+?)```/.exec(docs)?.[1];
+        expect(query, "the example query in docs/kpi.md").to.be.a("string");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kpi-duckdb-"));
+        try {
+            for (const day of DAYS) {
+                fs.mkdirSync(path.join(dir, `dt=${day}`));
+                fs.writeFileSync(path.join(dir, `dt=${day}`, "kpis.json"), await readObject(day));
+            }
+            // Athena's table is the Glue table over s3://bucket/kpis/ partitioned by dt; DuckDB reads the same layout.
+            const table = `read_json('${dir}/*/kpis.json', format = 'newline_delimited', hive_partitioning = true, hive_types = {'dt': VARCHAR})`;
+            const sql = (query as string).replace("trip_kpis.daily_kpis", table);
+            expect(sql, "the query's FROM was rewritten").to.contain("read_json(");
+            const instance = await DuckDBInstance.create(":memory:");
+            const connection = await instance.connect();
+            const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS();
+            connection.closeSync();
+            expect(rows.map((row) => row["dt"])).to.deep.equal(DAYS);
+            for (const row of rows) {
+                const day = String(row["dt"]);
+                const ref = reference(utcDay(seed.valid, day), seed.exactCents);
+                expect(Number(row["trips_completed"]), day).to.equal(ref.trips);
+                expect(Number(row["revenue_usd"]), day).to.be.closeTo(ref.revenueCents / 100, 1e-9);
+                expect(Number(row["tip_pct"]), day).to.equal(Math.round((ref.tipsCents / ref.faresCents) * 1000) / 10);
+                expectQuantile(Number(row["distance_km_p95"]), ref.distances, 0.95, `${day} distance_km_p95`);
+                const speed = seed.corrupt.filter((entry) => entry.reason === "impossible_speed" && utcDay([entry.trip], day).length === 1).length;
+                expect(Number(row["rejected_speed"]), day).to.equal(speed);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("reports the stream records of a day that failed as batch item failures, once per day", async function () {
-        const record = (sequence: string, completedAt?: string) => ({
+        const record = (sequence: string, completedAt?: string): StreamRecord => ({
             eventID: `e${sequence}`,
             eventName: "MODIFY",
             eventSource: "aws:dynamodb",

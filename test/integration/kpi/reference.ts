@@ -58,5 +58,5 @@ export function reference(trips: TripRecord[], exactCents: Map<string, { fare?: 
 export function exactQuantileBounds(values: number[], q: number): { lower: number; upper: number } {
     const sorted = [...values].sort((a, b) => a - b);
     const rank = q * (sorted.length - 1);
-    return { lower: sorted[Math.floor(rank)] as number, upper: sorted[Math.ceil(rank)] as number };
+    return { lower: sorted[Math.floor(rank)], upper: sorted[Math.ceil(rank)] };
 }

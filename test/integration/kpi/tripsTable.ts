@@ -85,9 +85,9 @@ export function completedTrip(random: () => number, id: string, completedAtMs: n
         tip: Math.floor(random() * 1200) / 100,
         tolls: random() < 0.1 ? 694 / 100 : 0,
         currency: "USD",
-        paymentType: PAYMENT_TYPES[Math.floor(random() * PAYMENT_TYPES.length)] as string,
-        pickupZone: ZONES[Math.floor(random() ** 2 * ZONES.length)] as string,
-        dropoffZone: ZONES[Math.floor(random() * ZONES.length)] as string,
+        paymentType: PAYMENT_TYPES[Math.floor(random() * PAYMENT_TYPES.length)],
+        pickupZone: ZONES[Math.floor(random() ** 2 * ZONES.length)],
+        dropoffZone: ZONES[Math.floor(random() * ZONES.length)],
         driverId: `driver-${id}-d7f3`,
         riderId: `rider-${id}-r9k2`,
     };
