@@ -371,7 +371,8 @@ describe("KPI function (serialized closure) against moto", function () {
             connection.closeSync();
             expect(rows.map((row) => row["dt"])).to.deep.equal(DAYS);
             for (const row of rows) {
-                const day = String(row["dt"]);
+                const day = row["dt"];
+                if (typeof day !== "string") throw new Error(`dt is not a string: ${typeof day}`);
                 const ref = reference(utcDay(seed.valid, day), seed.exactCents);
                 expect(Number(row["trips_completed"]), day).to.equal(ref.trips);
                 expect(Number(row["revenue_usd"]), day).to.be.closeTo(ref.revenueCents / 100, 1e-9);
