@@ -10,7 +10,8 @@ export class Pacer {
     /** Slots are this much wider than the exact pace: 3% of a slot, so N+1 calls always span more than a second. */
     static readonly MARGIN = 0.03;
     readonly intervalMs: number;
-    private nextSlot = 0;
+    private lastRelease = -Infinity;
+    private queue: Promise<void> = Promise.resolve();
 
     constructor(
         readonly perSecond: number,
@@ -22,14 +23,21 @@ export class Pacer {
         this.intervalMs = (1000 / perSecond) * (1 + Pacer.MARGIN);
     }
 
-    /** Resolves at this caller's start slot (callers are served in call order). */
-    async take(): Promise<void> {
-        const now = this.clock();
-        const slot = Math.max(now, this.nextSlot);
-        this.nextSlot = slot + this.intervalMs;
-        if (slot > now) {
-            await new Promise((resolve) => setTimeout(resolve, slot - now));
-        }
+    /**
+     * Resolves when this caller may start (callers are served in call order). Spacing is measured from the
+     * previous caller's actual release, not from a precomputed schedule: timers that fire late (a busy event
+     * loop) delay the calls after them instead of releasing them together.
+     */
+    take(): Promise<void> {
+        const turn = this.queue.then(async () => {
+            // A loop: Node may fire a timer a millisecond before Date.now() says it is due.
+            for (let wait = this.lastRelease + this.intervalMs - this.clock(); wait > 0; wait = this.lastRelease + this.intervalMs - this.clock()) {
+                await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+            }
+            this.lastRelease = this.clock();
+        });
+        this.queue = turn;
+        return turn;
     }
 }
 

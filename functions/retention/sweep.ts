@@ -1,4 +1,4 @@
-import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeLogGroupsCommandOutput, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
 
 import { describeError, RetryableError } from "../shared/errors";
 import { RetentionSettings } from "./config";
@@ -84,12 +84,13 @@ export function emptyTotals(): SweepTotals {
 }
 
 /**
- * Sweeps the log groups of one region, page by page (DescribeLogGroups, 50 a page), putting the target
- * retention on every group that keeps logs longer or forever, paced under the configured rates. The next
- * page is fetched while the current one's puts run. Between pages, when the remaining budget would not
- * cover one more page at the configured pace, it stops and returns `complete: false` with the token to
- * resume from: every page is finished before the token moves past it, so no group is missed, and a group
- * already set (by this sweep or anything else) is simply compliant when seen again.
+ * Sweeps the log groups of one region: DescribeLogGroups pages (50 a page) feed a bounded queue of puts that a
+ * few workers drain at the configured pace, so a put backing off after throttling never holds the others up,
+ * and the next page is read while the current one's puts run (at most one page read ahead). When the remaining
+ * budget would not cover draining the queue plus one more page, no further page is read: the queued puts
+ * finish and the result says `complete: false` with the token after the last page read. Every page read is
+ * finished before its token is handed on, so no group is missed, and a group already set (by this sweep or
+ * anything else) is simply compliant when seen again.
  */
 export async function sweepRegion(options: SweepOptions): Promise<SweepResult> {
     const { region, settings } = options;
@@ -99,96 +100,122 @@ export async function sweepRegion(options: SweepOptions): Promise<SweepResult> {
     const totals: SweepTotals = cloneTotals(options.totals ?? emptyTotals());
     const listLimit = options.listLimit ?? 200;
     const msLeft = options.msLeft ?? (() => Infinity);
-    // The longest a page can take: one describe plus 50 puts at the pace (retries stretch it; the reserve covers that).
-    const worstPageMs = (PAGE_SIZE * 1000 * 1.03) / settings.putsPerSecond + (1000 * 1.03) / settings.describesPerSecond;
-    let slowestPageMs = 0;
-
-    const describe = (token: string | undefined): Promise<DescribeLogGroupsCommandOutput> =>
-        client.send(new DescribeLogGroupsCommand({ limit: PAGE_SIZE, ...(token === undefined ? {} : { nextToken: token }) })).catch((error: unknown) => {
-            throw new RetryableError(`DescribeLogGroups in ${region} failed after retries: ${describeError(error)}`, { cause: error });
-        });
+    const putMs = (1000 * 1.03) / settings.putsPerSecond;
     const push = (list: string[], name: string) => {
         if (list.length < listLimit) list.push(name);
         else totals.listsTruncated = true;
     };
 
-    let token = options.startToken;
-    let current: Promise<DescribeLogGroupsCommandOutput> | undefined = describe(token);
-    while (current) {
-        const started = Date.now();
-        const page = await current;
-        current = undefined;
-        const next = page.nextToken;
-        // Prefetch only when the budget covers this page and the next one; the prefetched page is then always used.
-        const budgetForTwo = msLeft() > 2 * Math.max(worstPageMs, slowestPageMs);
-        if (next !== undefined && budgetForTwo) {
-            current = describe(next);
-            current.catch(() => undefined); // handled when awaited
+    const queue = new WorkQueue();
+    let pending = 0; // queued or in flight
+    const put = (name: string) => async () => {
+        const outcome = await putRetention(client, name, settings.targetDays, options.onPutFailure);
+        if (outcome === "changed") {
+            totals.changed++;
+            push(totals.changedGroups, name);
+        } else if (outcome === "vanished") {
+            totals.vanished++;
+        } else {
+            totals.failed++;
+            push(totals.failedGroups, name);
         }
+        pending--;
+    };
+    // A few calls in flight keep the pace busy while some back off; the pacer decides when each starts.
+    const concurrency = Math.min(25, Math.max(2, Math.ceil(settings.putsPerSecond)));
+    const workers = Array.from({ length: concurrency }, async () => {
+        for (let job = await queue.next(); job; job = await queue.next()) await job();
+    });
 
-        const puts: Promise<void>[] = [];
-        const work: (() => Promise<void>)[] = [];
-        for (const group of page.logGroups ?? []) {
-            const name = group.logGroupName;
-            if (name === undefined) continue;
-            totals.scanned++;
-            const decision = decide(group);
-            switch (decision.action) {
-                case "excluded":
+    let token = options.startToken;
+    let complete = false;
+    let slowestDescribeMs = 0;
+    try {
+        for (let first = true; ; first = false) {
+            // Time to finish what is queued, read one more page and put all of it.
+            const needed = (pending + PAGE_SIZE) * putMs + slowestDescribeMs + 1000 / settings.describesPerSecond;
+            if (!first && msLeft() < needed) break;
+            await queue.whenBelow(PAGE_SIZE);
+            const started = Date.now();
+            const page = await client.send(new DescribeLogGroupsCommand({ limit: PAGE_SIZE, ...(token === undefined ? {} : { nextToken: token }) })).catch((error: unknown) => {
+                throw new RetryableError(`DescribeLogGroups in ${region} failed after retries: ${describeError(error)}`, { cause: error });
+            });
+            slowestDescribeMs = Math.max(slowestDescribeMs, Date.now() - started);
+            for (const group of page.logGroups ?? []) {
+                const name = group.logGroupName;
+                if (name === undefined) continue;
+                totals.scanned++;
+                const decision = decide(group);
+                if (decision.action === "excluded") {
                     totals.excluded++;
                     push(totals.excludedGroups, name);
-                    break;
-                case "delivery":
+                } else if (decision.action === "delivery") {
                     totals.deliverySkipped++;
                     push(totals.deliveryGroups, name);
-                    break;
-                case "compliant":
+                } else if (decision.action === "compliant") {
                     totals.compliant++;
-                    break;
-                case "set":
-                    if (dryRun) {
-                        totals.wouldChange++;
-                        push(totals.changedGroups, name);
-                    } else {
-                        work.push(() => putRetention(client, name, settings.targetDays, options.onPutFailure).then((outcome) => {
-                            if (outcome === "changed") {
-                                totals.changed++;
-                                push(totals.changedGroups, name);
-                            } else if (outcome === "vanished") {
-                                totals.vanished++;
-                            } else {
-                                totals.failed++;
-                                push(totals.failedGroups, name);
-                            }
-                        }));
-                    }
-                    break;
+                } else if (dryRun) {
+                    totals.wouldChange++;
+                    push(totals.changedGroups, name);
+                } else {
+                    pending++;
+                    queue.push(put(name));
+                }
+            }
+            totals.pages++;
+            token = page.nextToken;
+            options.onPage?.(cloneTotals(totals));
+            if (token === undefined) {
+                complete = true;
+                break;
             }
         }
-        // A few calls in flight keep the pace busy while one backs off; the pacer decides when each starts.
-        const concurrency = Math.min(25, Math.max(2, Math.ceil(settings.putsPerSecond)));
-        for (let worker = 0; worker < concurrency; worker++) {
-            puts.push((async () => {
-                for (let job = work.shift(); job; job = work.shift()) await job();
-            })());
-        }
-        await Promise.all(puts);
-        totals.pages++;
-        token = next;
-        slowestPageMs = Math.max(slowestPageMs, Date.now() - started);
-        options.onPage?.(cloneTotals(totals));
-        if (next === undefined) {
-            return { ...totals, region, targetDays: settings.targetDays, dryRun, complete: true };
-        }
-        if (!current) {
-            if (msLeft() > Math.max(worstPageMs, slowestPageMs)) {
-                current = describe(next);
-            } else {
-                return { ...totals, region, targetDays: settings.targetDays, dryRun, complete: false, nextToken: next };
+    } finally {
+        queue.close();
+        await Promise.all(workers);
+    }
+    options.onPage?.(cloneTotals(totals));
+    return { ...totals, region, targetDays: settings.targetDays, dryRun, complete, ...(complete || token === undefined ? {} : { nextToken: token }) };
+}
+
+/** A FIFO of jobs for a few workers, with a way for the producer to wait until it has room. */
+class WorkQueue {
+    private readonly jobs: (() => Promise<void>)[] = [];
+    private closed = false;
+    private waiters: (() => void)[] = [];
+
+    push(job: () => Promise<void>): void {
+        this.jobs.push(job);
+        this.wake();
+    }
+
+    close(): void {
+        this.closed = true;
+        this.wake();
+    }
+
+    /** The next job, or undefined once closed and empty. */
+    async next(): Promise<(() => Promise<void>) | undefined> {
+        for (;;) {
+            const job = this.jobs.shift();
+            if (job) {
+                this.wake();
+                return job;
             }
+            if (this.closed) return undefined;
+            await new Promise<void>((resolve) => this.waiters.push(resolve));
         }
     }
-    throw new Error("sweepRegion: unreachable");
+
+    async whenBelow(size: number): Promise<void> {
+        while (this.jobs.length >= size) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+
+    private wake(): void {
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const resolve of waiters) resolve();
+    }
 }
 
 /** One PutRetentionPolicy (retries and pacing are the client's); never throws. */
