@@ -10,8 +10,9 @@ export class Pacer {
     /** Slots are this much wider than the exact pace: 3% of a slot, so N+1 calls always span more than a second. */
     static readonly MARGIN = 0.03;
     readonly intervalMs: number;
-    private lastRelease = -Infinity;
-    private queue: Promise<void> = Promise.resolve();
+    // State is set in the constructor, not by field initializers: closure serialization drops those.
+    private lastRelease: number;
+    private queue: Promise<void>;
 
     constructor(
         readonly perSecond: number,
@@ -21,6 +22,8 @@ export class Pacer {
             throw new Error(`Pacer: perSecond must be a positive number, got ${String(perSecond)}`);
         }
         this.intervalMs = (1000 / perSecond) * (1 + Pacer.MARGIN);
+        this.lastRelease = -Infinity;
+        this.queue = Promise.resolve();
     }
 
     /**

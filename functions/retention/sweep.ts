@@ -180,9 +180,16 @@ export async function sweepRegion(options: SweepOptions): Promise<SweepResult> {
 
 /** A FIFO of jobs for a few workers, with a way for the producer to wait until it has room. */
 class WorkQueue {
-    private readonly jobs: (() => Promise<void>)[] = [];
-    private closed = false;
-    private waiters: (() => void)[] = [];
+    // State is set in the constructor, not by field initializers: closure serialization drops those.
+    private readonly jobs: (() => Promise<void>)[];
+    private closed: boolean;
+    private waiters: (() => void)[];
+
+    constructor() {
+        this.jobs = [];
+        this.closed = false;
+        this.waiters = [];
+    }
 
     push(job: () => Promise<void>): void {
         this.jobs.push(job);
