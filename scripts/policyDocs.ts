@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
+import { NOT_ENFORCED } from "../policypack/lib/notEnforced";
 import { CATEGORIES } from "../policypack/lib/policy";
 import { allPolicies } from "../policypack/policies";
 
@@ -23,6 +24,13 @@ export function renderPolicyDocs(): string {
         "`pulumi preview --policy-pack policypack --policy-pack-config policy-config.json` with",
         '`{ "lambda-in-vpc": { "enforcementLevel": "advisory", "scope": "all" } }` (the offline gate takes the same file: `--policy-config`).',
         "",
+        "| category | mandatory | advisory |",
+        "| --- | --- | --- |",
+        ...CATEGORIES.map((category) => {
+            const count = (level: string) => allPolicies.filter((policy) => policy.category === category && policy.enforcementLevel === level).length;
+            return `| ${category} | ${count("mandatory")} | ${count("advisory")} |`;
+        }),
+        "",
     ];
     for (const category of CATEGORIES) {
         const policies = allPolicies.filter((policy) => policy.category === category);
@@ -36,6 +44,7 @@ export function renderPolicyDocs(): string {
         }
         lines.push("");
     }
+    lines.push("## Not enforced, and why", "", "| rule | why |", "| --- | --- |", ...NOT_ENFORCED.map((entry) => `| ${cell(entry.rule)} | ${cell(entry.why)} |`), "");
     return lines.join("\n");
 }
 

@@ -3,8 +3,12 @@
  * ../index.ts constructs the PolicyPack (whose constructor starts the analyzer's gRPC server).
  */
 import { PlatformPolicy } from "../lib/policy";
+import * as athena from "./athena";
+import * as cloudtrail from "./cloudtrail";
 import * as compute from "./compute";
 import * as database from "./database";
+import * as events from "./events";
+import * as glue from "./glue";
 import * as iam from "./iam";
 import * as kms from "./kms";
 import * as logs from "./logs";
@@ -21,10 +25,21 @@ export const allPolicies: PlatformPolicy[] = [
     storage.s3PublicAccessBlock,
     storage.s3DenyInsecureTransport,
     storage.s3Versioning,
+    storage.s3LogBucketExpiry,
     logs.logGroupRetention,
     logs.logGroupEncrypted,
     logs.logGroupClass,
     logs.lambdaManagedLogGroup,
+    logs.logsAccountSubscriptionNoFeedback,
+    cloudtrail.cloudtrailTrailKms,
+    cloudtrail.cloudtrailLogFileValidation,
+    cloudtrail.cloudtrailMultiRegion,
+    cloudtrail.cloudtrailBucketExpiry,
+    athena.athenaWorkgroupEnforceConfiguration,
+    athena.athenaWorkgroupResultsEncrypted,
+    athena.athenaWorkgroupResultsExpire,
+    glue.glueDataCatalogEncryption,
+    glue.glueDataCatalogEncryptionSettingsPresent,
     compute.lambdaRuntimeSupported,
     compute.lambdaInVpc,
     compute.lambdaNoPlaintextSecrets,
@@ -41,6 +56,7 @@ export const allPolicies: PlatformPolicy[] = [
     messaging.sqsQueueEncryptedShortRetention,
     messaging.kinesisStreamEncryptedShortRetention,
     messaging.snsTopicEncrypted,
+    events.eventbridgeTargetDeadLetterQueue,
     database.dynamodbTableKms,
     database.dynamodbPointInTimeRecovery,
     kms.kmsKeyRotation,

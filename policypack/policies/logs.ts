@@ -1,7 +1,7 @@
 import { PolicyResource } from "@pulumi/policy";
 
 import { resourcePolicy, stackPolicy } from "../lib/policy";
-import { ofTypes } from "../lib/stack";
+import { ofTypes, targets } from "../lib/stack";
 import { asNumber, asString, get, UNKNOWN } from "../lib/values";
 
 export const LOG_GROUP_TYPE = "aws:cloudwatch/logGroup:LogGroup";
@@ -101,6 +101,118 @@ export const lambdaManagedLogGroup = stackPolicy({
             }
             if (!names.has(expected)) {
                 reportViolation(`function "${fn.name}" writes to ${expected}, which this program does not manage, so Lambda would create it with no retention`, fn.urn);
+            }
+        }
+    },
+});
+
+const ACCOUNT_POLICY_TYPE = "aws:cloudwatch/logAccountPolicy:LogAccountPolicy";
+const STREAM_TYPE = "aws:kinesis/stream:Stream";
+const MAPPING_TYPE = "aws:lambda/eventSourceMapping:EventSourceMapping";
+
+/** The log group names a subscription filter policy's selection criteria leave out; [] when it selects every group. */
+function excludedBy(criteria: unknown): string[] | typeof UNKNOWN | { unreadable: string } {
+    if (criteria === UNKNOWN) {
+        return UNKNOWN;
+    }
+    const text = asString(criteria);
+    if (text === undefined || text.trim() === "") {
+        return [];
+    }
+    const match = /^\s*LogGroupName\s+NOT\s+IN\s+(\[[\s\S]*\])\s*$/i.exec(text);
+    try {
+        const names = match?.[1] ? (JSON.parse(match[1]) as unknown) : undefined;
+        if (Array.isArray(names) && names.every((name) => typeof name === "string")) {
+            return names;
+        }
+    } catch {
+        // falls through: not a list of names
+    }
+    return { unreadable: text };
+}
+
+/** The part after `function:` of a Lambda ARN (without a qualifier), or after `stream/` of a Kinesis ARN. */
+const lambdaName = (arn: string) => /:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(arn)?.[1];
+const streamName = (arn: string) => /:kinesis:[^:]*:[^:]*:stream\/(.+)$/.exec(arn)?.[1];
+
+/** A log group a destination writes to: its name when known, and the LogGroup resource when the program manages it. */
+interface OwnLogGroup {
+    name?: string;
+    group?: PolicyResource;
+    of: string;
+}
+
+function logGroupOf(fn: PolicyResource): OwnLogGroup {
+    const group = (fn.propertyDependencies["loggingConfig"] ?? []).find((dependency) => dependency.type === LOG_GROUP_TYPE);
+    const expected = expectedLogGroup(fn);
+    const name = expected !== UNKNOWN ? expected : group ? asString(get(group.props, "name")) : undefined;
+    return { name, group, of: `function "${fn.name}"` };
+}
+
+/**
+ * The log groups the destination of a subscription filter policy writes to: a Lambda destination's own
+ * log group, or the log groups of the functions that consume a Kinesis destination (event source mappings).
+ */
+function deliveryLogGroups(resources: PolicyResource[], policy: PolicyResource): OwnLogGroup[] {
+    let destination: string | undefined;
+    const document = get(policy.props, "policyDocument");
+    if (asString(document) !== undefined) {
+        try {
+            destination = asString((JSON.parse(asString(document) as string) as Record<string, unknown>)["DestinationArn"]);
+        } catch {
+            destination = undefined;
+        }
+    } else if (document && typeof document === "object") {
+        destination = asString(get(document, "DestinationArn"));
+    }
+    const dependencies = policy.propertyDependencies["policyDocument"] ?? [];
+    const isDestination = (resource: PolicyResource, nameOf: (arn: string) => string | undefined) =>
+        dependencies.some((dependency) => dependency.urn === resource.urn) ||
+        (destination !== undefined && (asString(get(resource.props, "arn")) === destination || (nameOf(destination) !== undefined && asString(get(resource.props, "name")) === nameOf(destination))));
+    const functions = new Set(ofTypes(resources, FUNCTION_TYPE).filter((fn) => isDestination(fn, lambdaName)));
+    for (const stream of ofTypes(resources, STREAM_TYPE).filter((candidate) => isDestination(candidate, streamName))) {
+        for (const mapping of ofTypes(resources, MAPPING_TYPE).filter((candidate) => targets(candidate, "eventSourceArn", stream, ["arn"]))) {
+            ofTypes(resources, FUNCTION_TYPE)
+                .filter((fn) => targets(mapping, "functionName", fn, ["arn", "name"]))
+                .forEach((fn) => functions.add(fn));
+        }
+    }
+    const groups = [...functions].map(logGroupOf);
+    const external = destination !== undefined ? lambdaName(destination) : undefined;
+    if (functions.size === 0 && external !== undefined) {
+        groups.push({ name: `/aws/lambda/${external}`, of: `function ${external}` });
+    }
+    return groups;
+}
+
+export const logsAccountSubscriptionNoFeedback = stackPolicy({
+    name: "cloudwatch-logs-account-subscription-no-feedback",
+    description:
+        "An account-level subscription filter policy (aws.cloudwatch.LogAccountPolicy of type SUBSCRIPTION_FILTER_POLICY) excludes the log groups its own delivery writes to (a Lambda destination's log group, or those of the functions consuming a Kinesis destination) with selectionCriteria `LogGroupName NOT IN [...]`; otherwise every delivery logs, and that log is delivered again: a feedback loop that multiplies ingestion and invocations.",
+    category: "cost",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+        'Set `selectionCriteria` to `LogGroupName NOT IN ["<log group>", ...]` with the exact name of every log group the message names, built from the LogGroup resources\' names (components/logShipper.ts excludeLogGroups() does this for the shipper\'s three log groups).',
+    validateStack: (args, reportViolation) => {
+        for (const policy of ofTypes(args.resources, ACCOUNT_POLICY_TYPE)) {
+            if (asString(get(policy.props, "policyType")) !== "SUBSCRIPTION_FILTER_POLICY") {
+                continue; // data-protection and field-index policies send nothing anywhere; an unknown type cannot be told
+            }
+            const excluded = excludedBy(get(policy.props, "selectionCriteria"));
+            const missing = deliveryLogGroups(args.resources, policy).filter((own) => {
+                if (Array.isArray(excluded)) {
+                    // No criteria select every log group, this one included, whether or not its name is known yet.
+                    return excluded.length === 0 || (own.name !== undefined && !excluded.includes(own.name));
+                }
+                return excluded !== UNKNOWN && own.name !== undefined;
+            });
+            if (missing.length > 0) {
+                const unreadable = !Array.isArray(excluded) && excluded !== UNKNOWN ? ` (selectionCriteria "${excluded.unreadable}" is not of the form LogGroupName NOT IN ["..."])` : "";
+                reportViolation(
+                    `account-level subscription "${policy.name}" does not exclude ${missing.map((own) => (own.name !== undefined ? `${own.name} (the log group of ${own.of})` : `the log group of ${own.of}`)).join(", ")}, where its own deliveries are logged${unreadable}: each delivery would be delivered again (a feedback loop)`,
+                    policy.urn,
+                );
             }
         }
     },

@@ -1,22 +1,17 @@
 import { PolicyResource, ReportViolation } from "@pulumi/policy";
 
+import { attachedTo, BUCKET_TYPES, BucketLookup, bucketReferencedBy, parseBucketReference, VERSIONING_TYPES } from "../lib/buckets";
 import { parseDocument } from "../lib/iamDocument";
+import { EXPIRY_CONFIG, ExpiryConfig, referencedExpiry } from "../lib/lifecycle";
 import { stackPolicy } from "../lib/policy";
-import { ofTypes, targets } from "../lib/stack";
+import { ofTypes } from "../lib/stack";
 import { asArray, asString, get, UNKNOWN } from "../lib/values";
 
-export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
+export { BUCKET_TYPES } from "../lib/buckets";
 const ENCRYPTION_TYPES = [
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 ];
-const VERSIONING_TYPES = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
-const BUCKET_NAME_PROPS = ["bucket", "id"];
-
-/** The configuration resources of each bucket: those whose `bucket` property targets it. */
-function attachedTo(resources: PolicyResource[], bucket: PolicyResource, types: string[]): PolicyResource[] {
-    return ofTypes(resources, ...types).filter((attached) => targets(attached, "bucket", bucket, BUCKET_NAME_PROPS));
-}
 
 /** The SSE algorithms of a rule list, from a configuration resource or the legacy inline setting. */
 function algorithms(rules: unknown): (string | typeof UNKNOWN)[] {
@@ -134,6 +129,95 @@ export const s3Versioning = stackPolicy({
             ];
             if (!statuses.some((status) => status === "Enabled" || status === UNKNOWN)) {
                 reportViolation(`bucket "${bucket.name}" does not have versioning enabled`, bucket.urn);
+            }
+        }
+    },
+});
+
+/** A place where a service delivers logs into S3: which resource sends them, to which bucket, under which key prefix. */
+interface LogDelivery {
+    sender: PolicyResource;
+    what: string;
+    lookup: BucketLookup;
+    keyPrefix: string | typeof UNKNOWN;
+}
+
+const LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
+const LOAD_BALANCER_TYPES = ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"];
+
+/** `<prefix>/AWSLogs/`, where VPC flow logs and load balancers write under a configured prefix. */
+function underAwsLogs(prefix: unknown): string | typeof UNKNOWN {
+    if (prefix === UNKNOWN) {
+        return UNKNOWN;
+    }
+    const given = (asString(prefix) ?? "").replace(/\/+$/, "");
+    return given === "" ? "AWSLogs/" : `${given}/AWSLogs/`;
+}
+
+/**
+ * Every log delivery into S3 the program declares (CloudTrail trails are cloudtrail-bucket-expiry's):
+ * S3 server access logs, VPC flow logs to S3, and load balancer access and connection logs.
+ */
+function logDeliveries(resources: PolicyResource[]): LogDelivery[] {
+    const deliveries: LogDelivery[] = [];
+    for (const logging of ofTypes(resources, ...LOGGING_TYPES)) {
+        const target = get(logging.props, "targetBucket");
+        const prefix = get(logging.props, "targetPrefix");
+        deliveries.push({ sender: logging, what: "S3 server access logs", lookup: bucketReferencedBy(resources, logging, "targetBucket", target), keyPrefix: prefix === UNKNOWN ? UNKNOWN : (asString(prefix) ?? "") });
+    }
+    for (const bucket of ofTypes(resources, ...BUCKET_TYPES)) {
+        const target = get(bucket.props, "logging.targetBucket");
+        if (target !== undefined) {
+            const prefix = get(bucket.props, "logging.targetPrefix");
+            deliveries.push({ sender: bucket, what: "S3 server access logs", lookup: bucketReferencedBy(resources, bucket, "logging", target), keyPrefix: prefix === UNKNOWN ? UNKNOWN : (asString(prefix) ?? "") });
+        }
+    }
+    for (const flowLog of ofTypes(resources, "aws:ec2/flowLog:FlowLog")) {
+        if (asString(get(flowLog.props, "logDestinationType")) !== "s3") {
+            continue;
+        }
+        const destination = get(flowLog.props, "logDestination");
+        const known = asString(destination);
+        deliveries.push({
+            sender: flowLog,
+            what: "VPC flow logs",
+            lookup: bucketReferencedBy(resources, flowLog, "logDestination", destination),
+            keyPrefix: known === undefined ? UNKNOWN : underAwsLogs(parseBucketReference(known).prefix),
+        });
+    }
+    for (const balancer of ofTypes(resources, ...LOAD_BALANCER_TYPES)) {
+        for (const [setting, what] of [
+            ["accessLogs", "load balancer access logs"],
+            ["connectionLogs", "load balancer connection logs"],
+        ] as const) {
+            const enabled = get(balancer.props, `${setting}.enabled`);
+            const target = get(balancer.props, `${setting}.bucket`);
+            if (target === undefined || enabled === false) {
+                continue;
+            }
+            deliveries.push({ sender: balancer, what, lookup: bucketReferencedBy(resources, balancer, setting, target), keyPrefix: underAwsLogs(get(balancer.props, `${setting}.prefix`)) });
+        }
+    }
+    return deliveries;
+}
+
+export const s3LogBucketExpiry = stackPolicy({
+    name: "s3-log-bucket-expiry",
+    description:
+        "Buckets that receive logs (S3 server access logs, VPC flow logs, load balancer access and connection logs) expire them within the data-protection limit (7 days by default): a lifecycle rule covering the delivery's prefix, and noncurrent-version expiration if the bucket is versioned. CloudTrail buckets are checked by cloudtrail-bucket-expiry. A bucket outside the program fails unless listed in externalBuckets.",
+    category: "security",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+        'Add `new aws.s3.BucketLifecycleConfiguration(..., { bucket: logBucket.id, rules: [{ id: "logs-expire", status: "Enabled", filter: { prefix: "<the delivery\'s prefix, or empty>" }, expiration: { days: 7 }, noncurrentVersionExpiration: { noncurrentDays: 1 } }] })`; for a bucket another stack manages, list its name in `externalBuckets`.',
+    configSchema: EXPIRY_CONFIG,
+    validateStack: (args, reportViolation) => {
+        const { maxDays, externalBuckets } = args.getConfig<ExpiryConfig>();
+        for (const delivery of logDeliveries(args.resources)) {
+            const verdict = referencedExpiry(args.resources, delivery.lookup, delivery.keyPrefix, maxDays, externalBuckets, "s3-log-bucket-expiry");
+            if (verdict.kind === "problem") {
+                const into = delivery.lookup.kind === "stack" ? `bucket "${delivery.lookup.bucket.name}"` : "a bucket";
+                reportViolation(`${delivery.what} of "${delivery.sender.name}" go to ${into} that keeps them too long: ${verdict.problem}`, delivery.lookup.kind === "stack" ? delivery.lookup.bucket.urn : delivery.sender.urn);
             }
         }
     },

@@ -22,6 +22,13 @@ describe("the policy pack's metadata", function () {
         expect(new Set(allPolicies.map((policy) => policy.category))).to.have.keys([...CATEGORIES]);
     });
 
+    it("has advisory checks in each of the five categories, as README.md promises", function () {
+        for (const category of CATEGORIES) {
+            const advisory = allPolicies.filter((policy) => policy.category === category && policy.enforcementLevel === "advisory");
+            expect(advisory.map((policy) => policy.name), category).to.not.be.empty;
+        }
+    });
+
     it("makes the product's three promises mandatory", function () {
         const level = (name: string) => allPolicies.find((policy) => policy.name === name)?.enforcementLevel;
         expect(level("iam-no-wildcard")).to.equal("mandatory");

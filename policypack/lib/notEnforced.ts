@@ -1,0 +1,47 @@
+/**
+ * What the pack deliberately does not enforce, and why: rendered into docs/policies.md next to the
+ * policies, so the list changes in the same commit as the code that decides it.
+ */
+export interface NotEnforced {
+    rule: string;
+    why: string;
+}
+
+export const NOT_ENFORCED: NotEnforced[] = [
+    {
+        rule: "The sum of a lifecycle's current and noncurrent expirations, and S3's own lag",
+        why: "The expiry policies (cloudtrail-bucket-expiry, athena-workgroup-results-expire, s3-log-bucket-expiry) require each lifecycle action (expiration, and noncurrent-version expiration on versioned buckets) to be at most maxDays, not their sum: an object expired on day 7 of a versioned bucket stays as an old version for the noncurrent days (the KPI pipeline's results: 7 + 1). S3 also runs lifecycle rules asynchronously (objects usually go within a day of becoming eligible), which no program setting can bound. Use noncurrentDays: 1 to keep the total near the limit.",
+    },
+    {
+        rule: "Lifecycle of buckets managed outside the program",
+        why: "A trail, workgroup or log delivery that writes to a bucket of another stack cannot have that bucket's lifecycle read at preview. It fails closed; listing the bucket in the policy's externalBuckets config accepts it, on the word of whoever sets the config.",
+    },
+    {
+        rule: "Glue Data Catalog encryption settings in every stack with Glue tables (mandatory)",
+        why: "aws.glue.DataCatalogEncryptionSettings is one setting per account and region: a stack that has tables may rightly leave it to the stack that owns the account's catalog, and two stacks setting it would overwrite each other. glue-data-catalog-encryption-settings-present is advisory; settings that exist and leave the catalog unencrypted are blocked (glue-data-catalog-encryption).",
+    },
+    {
+        rule: "EventBridge targets without a dead-letter queue (mandatory)",
+        why: "Advisory by design (eventbridge-target-dead-letter-queue): some targets are idempotent schedules where a missed event is harmless, and the queue's own encryption and retention are checked by sqs-queue-encrypted-retention.",
+    },
+    {
+        rule: "Feedback loops through Firehose, cross-account destinations or a destination's downstream",
+        why: "cloudwatch-logs-account-subscription-no-feedback derives the log groups a delivery writes to for Lambda destinations (the function's log group) and Kinesis destinations (the log groups of the functions its event source mappings invoke). A Firehose destination's error log group and processor, a Logs destination in another account, and log groups written further downstream are not derived; selection criteria are compared by exact log group name, as CloudWatch Logs matches them.",
+    },
+    {
+        rule: "Athena workgroups with enforceWorkgroupConfiguration unset",
+        why: "Not blocked: the provider's default is true. Athena-managed query results (deleted by Athena after 24 hours, encrypted) pass the encryption and expiry checks.",
+    },
+    {
+        rule: "CloudTrail organization trails, event selectors and CloudWatch Logs delivery",
+        why: "isOrganizationTrail and data-event selectors depend on the account's role in the organization, which the pack cannot see. A trail's CloudWatch Logs log group is checked by cloudwatch-log-group-retention and -encrypted when the program manages it, not when it is named by ARN only.",
+    },
+    {
+        rule: "Secrets outside Lambda environments and String/StringList SSM parameters",
+        why: "The secret rules (secretlint's recommended preset) run on the two places this platform puts configuration; ECS task definitions, EC2 user data and other free-text properties are not scanned, to keep the checks precise (no false positives on ordinary strings).",
+    },
+    {
+        rule: "Session policies and VPC endpoint policies under iam-no-wildcard",
+        why: "They can only narrow what an identity's own grants already allow (see the not-applicable entries in policypack/lib/policyDocumentTypes.ts, which lists every @pulumi/aws policy-document property with its classification and reason).",
+    },
+];
