@@ -7,6 +7,7 @@ import * as path from "path";
 import { Client } from "@elastic/elasticsearch";
 
 import { ELASTICSEARCH_HOME, ELASTICSEARCH_VERSION } from "./paths";
+import type { StartOptions } from "./moto";
 import { freePort, ServiceProcess, waitUntil } from "./process";
 
 /** A running single Elasticsearch node with security on: HTTPS with a test CA, basic auth. */
@@ -19,6 +20,9 @@ export interface ElasticsearchService {
     /** The node's own certificate and key (for 127.0.0.1, signed by the CA): a loopback proxy in front of the node presents them too. */
     serverTls: { cert: string; key: string };
     version: string;
+    /** The node's process group (for `npm run services -- down`), and its run directory (config, data, logs). */
+    pid?: number;
+    runDir: string;
     client(): Client;
     stop(): Promise<void>;
 }
@@ -30,7 +34,7 @@ const UNPRIVILEGED = 65534;
  * Starts the Elasticsearch integ-test-zip node from .cache on free 127.0.0.1 ports, with a fresh
  * configuration, data directory, TLS certificate and `elastic` password for this run.
  */
-export async function startElasticsearch(): Promise<ElasticsearchService> {
+export async function startElasticsearch(options: StartOptions = {}): Promise<ElasticsearchService> {
     const launcher = path.join(ELASTICSEARCH_HOME, "bin", "elasticsearch");
     if (!fs.existsSync(launcher)) {
         throw new Error(
@@ -97,7 +101,7 @@ export async function startElasticsearch(): Promise<ElasticsearchService> {
         command = "setpriv";
         args = [`--reuid=${UNPRIVILEGED}`, `--regid=${UNPRIVILEGED}`, "--clear-groups", path.join(home, "bin", "elasticsearch")];
     }
-    const service = ServiceProcess.start("elasticsearch", command, args, path.join(runDir, "console.log"), { env, cwd: dirs.logs });
+    const service = ServiceProcess.start("elasticsearch", command, args, path.join(runDir, "console.log"), { env, cwd: dirs.logs }, options.persistent);
 
     const endpoint = `https://127.0.0.1:${httpPort}`;
     const makeClient = () =>
@@ -121,6 +125,8 @@ export async function startElasticsearch(): Promise<ElasticsearchService> {
                 key: fs.readFileSync(path.join(dirs.config, "certs", "node.key"), "utf8"),
             },
             version,
+            pid: service.pid,
+            runDir,
             client: makeClient,
             stop: async () => {
                 await probe.close();

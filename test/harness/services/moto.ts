@@ -10,11 +10,19 @@ export interface MotoService {
     endpoint: string;
     version: string;
     region: string;
+    /** The server's process group (for `npm run services -- down`), and the directory holding its log. */
+    pid?: number;
+    runDir: string;
     stop(): Promise<void>;
 }
 
+export interface StartOptions {
+    /** Keep the service running after this process exits (`npm run services`); the caller stops it by pid. */
+    persistent?: boolean;
+}
+
 /** Starts `moto_server` from the project's virtualenv on a free 127.0.0.1 port. */
-export async function startMoto(): Promise<MotoService> {
+export async function startMoto(options: StartOptions = {}): Promise<MotoService> {
     const server = path.join(VENV, "bin", "moto_server");
     if (!fs.existsSync(server)) {
         throw new Error(`moto is not installed (${server} is missing): run \`bash scripts/setup.sh\` to install moto[server] into .cache/venv`);
@@ -23,12 +31,12 @@ export async function startMoto(): Promise<MotoService> {
     const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "moto-"));
     const service = ServiceProcess.start("moto", server, ["-H", "127.0.0.1", "-p", String(port)], path.join(logDir, "moto.log"), {
         env: { ...process.env, PYTHONUNBUFFERED: "1" },
-    });
+    }, options.persistent);
     const endpoint = `http://127.0.0.1:${port}`;
     try {
         await waitUntil("moto", service, 60000, async () => (await fetch(`${endpoint}/moto-api/`)).ok);
         const version = readVersion();
-        return { endpoint, version, region: "eu-west-1", stop: () => service.stop() };
+        return { endpoint, version, region: "eu-west-1", pid: service.pid, runDir: logDir, stop: () => service.stop() };
     } catch (error) {
         await service.stop();
         throw error;

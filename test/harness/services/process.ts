@@ -24,19 +24,26 @@ export class ServiceProcess {
         readonly name: string,
         private readonly child: ChildProcess,
         readonly logFile: string,
+        persistent = false,
     ) {
         child.on("exit", (code) => {
             this.exited = true;
             this.exitCode = code;
         });
-        liveProcesses.add(this);
+        if (persistent) {
+            // Outlives this process (`npm run services -- up`): not killed on exit, and does not keep the event loop alive.
+            child.unref();
+        } else {
+            liveProcesses.add(this);
+        }
     }
 
-    static start(name: string, command: string, args: string[], logFile: string, options: SpawnOptions = {}): ServiceProcess {
+    /** `persistent`: the process keeps running after this one exits (stop it by its pid: `stopProcessGroup`). */
+    static start(name: string, command: string, args: string[], logFile: string, options: SpawnOptions = {}, persistent = false): ServiceProcess {
         const log = fs.openSync(logFile, "a");
         const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", log, log] });
         fs.closeSync(log);
-        return new ServiceProcess(name, child, logFile);
+        return new ServiceProcess(name, child, logFile, persistent);
     }
 
     get pid(): number | undefined {
@@ -75,6 +82,38 @@ export class ServiceProcess {
 }
 
 const liveProcesses = new Set<ServiceProcess>();
+
+/** Whether a process group led by `pid` still has a live member. */
+export function groupAlive(pid: number): boolean {
+    try {
+        process.kill(-pid, 0);
+        return true;
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/**
+ * Stops a service started elsewhere (a persistent one, known by pid): SIGTERM to its process group, then
+ * SIGKILL after the grace period. Returns false when it was not running.
+ */
+export async function stopProcessGroup(pid: number, graceMs = 15000): Promise<boolean> {
+    if (!groupAlive(pid)) {
+        return false;
+    }
+    signalGroup(pid, "SIGTERM");
+    const deadline = Date.now() + graceMs;
+    while (groupAlive(pid) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (groupAlive(pid)) {
+        signalGroup(pid, "SIGKILL");
+        while (groupAlive(pid)) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+    }
+    return true;
+}
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
     try {

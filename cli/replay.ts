@@ -1,0 +1,102 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
+
+import { awsClientConfig } from "../functions/shared/awsClient";
+import { parseArgs, runCli, UsageError } from "./shipper/args";
+import { DeadLetterQueue, HOLD_SECONDS } from "./shipper/deadLetterQueue";
+import { replayQueue, type ReplaySummary } from "./shipper/replayRun";
+import { checkCredentialsSecret } from "./shipper/secretCheck";
+import { applyServicesEnv } from "./shipper/servicesEnv";
+import { localShipperConfig } from "./shipper/settings";
+
+export const USAGE = `usage: npm run replay -- --queue <url> [--dry-run] [--json] [--secret-arn <arn>] [--namespace <ns>]
+
+  --queue <url>        the shipper's dead-letter queue (SQS URL)
+  --dry-run            read and count the letters; ship nothing, delete nothing (every message is given back)
+  --json               print the summary as one JSON object (progress stays on stderr)
+  --secret-arn <arn>   read the Elasticsearch credentials from this Secrets Manager secret (as deployed)
+  --namespace <ns>     data_stream.namespace for malformed input that now decodes (default ELASTICSEARCH_NAMESPACE
+                       or "default"); rejected documents go back to the data stream they were sent to
+
+Elasticsearch: ELASTICSEARCH_URL, ELASTICSEARCH_CA_FILE and the credentials, from the environment or from
+.cache/services.env (written by \`npm run services -- up\`).
+Exit: 0 every letter read is now in Elasticsearch (or --dry-run), 1 some letters stay in the queue, 2 bad flags.`;
+
+const QUEUE_URL = /^https?:\/\/[^\s/]+\/\d{12}\/[\w.-]+$/;
+
+/**
+ * `npm run replay`: after a fix (a mapping, the template, a decoder), ships the dead letters of the shipper's
+ * queue again and deletes exactly the ones now in Elasticsearch; everything else stays in the queue.
+ */
+export async function main(argv: string[]): Promise<number> {
+    const args = parseArgs(argv, { values: ["--queue", "--secret-arn", "--namespace"], switches: ["--dry-run", "--json", "--help"] }, USAGE);
+    if (args.switches.has("--help")) {
+        console.log(USAGE);
+        return 0;
+    }
+    if (args.positional.length > 0) throw new UsageError(`unexpected argument ${args.positional.join(" ")}\n${USAGE}`);
+    const url = args.values["--queue"];
+    if (url === undefined) throw new UsageError(`--queue <url> is required: the URL of the shipper's dead-letter queue (the stack output, or aws sqs get-queue-url)\n${USAGE}`);
+    if (!QUEUE_URL.test(url)) throw new UsageError(`--queue: expected an SQS queue URL like https://sqs.eu-west-1.amazonaws.com/123456789012/shipper-dead-letters, got ${url}`);
+    const dryRun = args.switches.has("--dry-run");
+    const json = args.switches.has("--json");
+
+    applyServicesEnv();
+    process.env["LOG_LEVEL"] ??= "WARN";
+    process.env["POWERTOOLS_METRICS_DISABLED"] ??= "true";
+    const config = localShipperConfig({ secretArn: args.values["--secret-arn"], namespace: args.values["--namespace"] });
+    if (!dryRun && config.elasticsearch.credentialsSecretArn) await checkCredentialsSecret(config.elasticsearch.credentialsSecretArn);
+
+    const sqs = new SQSClient(awsClientConfig());
+    let summary: ReplaySummary;
+    try {
+        const queue = new DeadLetterQueue(sqs, url);
+        summary = await replayQueue(queue, config, {
+            dryRun,
+            onProgress: (progress, queueSize) => process.stderr.write(`${progressLine(progress, queueSize)}\n`),
+        });
+    } catch (error) {
+        const name = (error as Error).name;
+        if (name === "QueueDoesNotExist" || name === "AWS.SimpleQueueService.NonExistentQueue") {
+            throw new UsageError(`--queue ${url}: no such queue (region ${process.env["AWS_REGION"] ?? "unset"}): check the URL and the region`);
+        }
+        throw error;
+    } finally {
+        sqs.destroy();
+    }
+    process.stdout.write(json ? `${JSON.stringify(summary)}\n` : renderSummary(summary));
+    return dryRun || summary.kept === 0 ? 0 : 1;
+}
+
+function progressLine(summary: ReplaySummary, queueSize: number): string {
+    const of = queueSize > 0 ? `/~${queueSize}` : "";
+    if (summary.dryRun) return `replay (dry run): read ${summary.messages}${of} messages`;
+    return `replay: read ${summary.messages}${of} messages: ${summary.shipped} shipped, ${summary.alreadyPresent} already present, ${summary.deleted} deleted, ${summary.kept} kept`;
+}
+
+/** The human summary: counts, letter ids and error types only. */
+export function renderSummary(summary: ReplaySummary): string {
+    const lines = [`${summary.dryRun ? "Dry run of" : "Replayed"} ${summary.queue}: ${summary.messages} messages`];
+    const letters = Object.entries(summary.letters).sort(([a], [b]) => a.localeCompare(b));
+    lines.push(`  letters          ${letters.length === 0 ? "none" : letters.map(([kind, count]) => `${count} ${kind}`).join(", ")}`);
+    if (!summary.dryRun) {
+        for (const [label, value] of [
+            ["shipped", summary.shipped],
+            ["already present", summary.alreadyPresent],
+            ["rejected again", summary.deadLetterAgain],
+            ["failed", summary.failed],
+        ] as const) {
+            lines.push(`  ${label.padEnd(17)}${String(value).padStart(6)}`);
+        }
+    }
+    if (summary.unreadable > 0) lines.push(`  not shipper letters ${summary.unreadable} (kept)`);
+    if (summary.incomplete > 0) lines.push(`  split letters missing parts ${summary.incomplete} (kept)`);
+    lines.push(`  deleted          ${String(summary.deleted).padStart(6)}`);
+    lines.push(`  kept in queue    ${String(summary.kept).padStart(6)}${summary.dryRun ? " (dry run: nothing shipped or deleted)" : ""}`);
+    const listed = summary.dryRun ? [] : summary.keptLetters.slice(0, 20);
+    for (const kept of listed) lines.push(`    ${kept.id ?? kept.messageIds.join(",")}: ${kept.reason}${kept.error ? ` (${kept.error})` : ""}`);
+    if (!summary.dryRun && summary.keptLetters.length > listed.length) lines.push(`    ... and ${summary.keptLetters.length - listed.length} more (--json lists them all)`);
+    if (summary.notGivenBack > 0) lines.push(`  ${summary.notGivenBack} kept messages could not be made visible at once: they come back by themselves within ${HOLD_SECONDS / 60} minutes`);
+    return `${lines.join("\n")}\n`;
+}
+
+if (require.main === module) runCli(() => main(process.argv.slice(2)));
