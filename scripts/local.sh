@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Sets up and runs the main job locally, with no cloud account: an offline preview of a stack (default
-# prod) that prints the resource tree the program would create, then the policy gate's verdict on it.
+# The whole platform on this machine, end to end, with no cloud account (docs/local-demo.md): the offline
+# preview and policy gate of a stack (default prod), then moto and a real Elasticsearch node with the stack's
+# sources and stores, the log shipper, the KPI pipeline and the retention enforcer run as deployed (their
+# serialized closures), each checked against its own invariants, and a closing summary.
+#   bash scripts/local.sh [stack] [--size small|full] [--seed N] [--keep] [--skip-preview]
+# Exits 0 when every step passed, 1 naming the step that failed, 2 on a usage error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stack="${1:-prod}"
 bash scripts/setup.sh >/dev/null
-npm run --silent preview -- --stack "${stack}"
-echo
-npm run --silent gate -- --stack "${stack}"
+exec node_modules/.bin/ts-node --transpile-only cli/demo.ts "$@"

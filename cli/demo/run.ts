@@ -1,0 +1,100 @@
+import { DemoOptions, SIZES } from "./options";
+import { previewAndGate } from "./preview";
+import { awsClients, createStackResources, CreatedResources } from "./resources";
+import { assertNoRecordedServices, LocalServices, startLocalServices } from "./services";
+import { loadStackConfig, stackNames } from "./stack";
+import { runKpiStep } from "./kpiStep";
+import { runRetentionStep } from "./retentionStep";
+import { runShipperStep } from "./shipperStep";
+import { printKeepInstructions, printSummary } from "./summary";
+import { check, n, Print, StepRecord, StepRunner } from "./ui";
+
+export interface DemoRun {
+    records: StepRecord[];
+    totalMs: number;
+}
+
+/**
+ * Runs the demo's steps in order. The services start at once, beside the offline preview (they do not depend
+ * on it), and are awaited by step 2. Whatever was started is stopped at the end, on failure and on Ctrl-C,
+ * unless `--keep` (then they are recorded for `npm run services -- down`). Throws a StepFailure naming the
+ * failed step.
+ */
+export async function runDemo(options: DemoOptions, print: Print): Promise<DemoRun> {
+    const started = performance.now();
+    const sizes = SIZES[options.size];
+    const steps = new StepRunner(print);
+    let starting: Promise<LocalServices> | undefined;
+    let keepRunning = false;
+    const stop = async () => {
+        const pending = starting;
+        starting = undefined;
+        const services = await pending?.catch(() => undefined);
+        if (!keepRunning) await services?.stop();
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+        print(`\n${signal}: stopping the local services...`);
+        keepRunning = false;
+        void stop().finally(() => process.exit(130));
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    print(`Local end-to-end run of stack "${options.stack}" (size ${options.size}, seed ${options.seed})`);
+    try {
+        const config = loadStackConfig(options.stack);
+        if (options.keep) assertNoRecordedServices();
+        starting = startLocalServices(config.region, options.keep);
+        starting.catch(() => undefined); // awaited (and reported) by step 2
+        const services = starting;
+        let resources: Parameters<typeof stackNames>[1] = [];
+        if (!options.skipPreview) {
+            await steps.run("Offline preview and policy gate", async () => {
+                const preview = await previewAndGate(options.stack, print);
+                resources = preview.run.resources;
+                check(preview.verdict.passed, `the policy gate found ${preview.verdict.mandatory} mandatory violations (see ${preview.gateFile})`);
+                return {
+                    outcome: `${n(preview.run.resources.length)} resources, gate PASS (${preview.verdict.advisory} advisory)`,
+                    proves: `the program builds stack "${options.stack}" from its config and passes every mandatory policy`,
+                };
+            });
+        }
+        const names = stackNames(config, resources);
+
+        let created!: CreatedResources;
+        let running!: LocalServices;
+        const clients = awsClients(config.region);
+        try {
+            await steps.run("Local services and the stack's sources and stores", async () => {
+                running = await services;
+                print(`    moto ${running.moto.version} at ${running.moto.endpoint}; Elasticsearch ${running.elasticsearch.version} at ${running.elasticsearch.endpoint}`);
+                created = await createStackResources(clients, config, names, running.elasticsearch);
+                print(`    created in moto (${config.region}), named from Pulumi.${options.stack}.yaml: stream ${names.streamName}, queues ${names.sourceQueueName} and ${names.deadLetterQueueName},`);
+                print(`      table ${names.tripsTableName} (+ index ${names.tripsIndexName}), bucket ${names.kpiBucketName}, secret ${names.secretName}, log group${created.logGroups.length === 1 ? "" : "s"} ${created.logGroups.join(", ")}`);
+                return { outcome: "moto and Elasticsearch up; stream, queues, table, bucket, secret and log groups created", proves: "the demo runs on the same local services as the tests, with the stack's names" };
+            });
+            await steps.run("Log shipper: CloudWatch Logs, Kinesis and SQS into Elasticsearch", () => runShipperStep({ config, created, clients, services: running, sizes, seed: options.seed, print }));
+            await steps.run("KPI pipeline: trips in DynamoDB to daily KPIs in S3", () =>
+                runKpiStep({ config, created, clients, sizes: { trips: sizes.trips, days: sizes.tripDays }, seed: options.seed, print }),
+            );
+            await steps.run(`Retention enforcer: every log group <= ${config.retention.maxRetentionDays} days`, () =>
+                runRetentionStep({ config, clients, count: sizes.logGroups, seed: options.seed, stack: options.stack, print }),
+            );
+            const totalMs = performance.now() - started;
+            printSummary(steps.records, totalMs, print);
+            if (options.keep) {
+                keepRunning = true;
+                printKeepInstructions(running, config, created, print);
+            }
+            return { records: steps.records, totalMs };
+        } finally {
+            clients.destroy();
+        }
+    } catch (error) {
+        printSummary(steps.records, performance.now() - started, print);
+        throw error;
+    } finally {
+        await stop();
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+    }
+}
