@@ -5,6 +5,7 @@ import { loadPlatformConfig } from "./components/config";
 import { KpiPipeline } from "./components/kpiPipeline";
 import { LogShipper } from "./components/logShipper";
 import { PlatformRefs } from "./components/managedFunction";
+import { RetentionEnforcer } from "./components/retentionEnforcer";
 import { SecurityBaseline } from "./components/securityBaseline";
 
 // Validate the whole stack configuration first: a bad or missing setting stops the preview here with
@@ -40,6 +41,10 @@ export const kpiAthenaWorkgroup = kpi.athenaWorkgroup;
 export const kpiGlueTable = kpi.glueTable;
 
 // --- retention enforcer ---
+const retention = new RetentionEnforcer("retention", { retention: config.retention, platform, region: config.region }, opts);
+export const retentionFunctionNames = pulumi.output({ sweep: retention.functionName });
+export const retentionRegions = retention.regions;
+export const retentionTrailArn = retention.trailArn;
 
 export const kmsKeyArn = baseline.keyArn;
 export const alarmTopicArn = baseline.alarmTopicArn;
