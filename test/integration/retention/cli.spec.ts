@@ -1,4 +1,6 @@
 import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
@@ -21,6 +23,16 @@ function enforceRetention(args: string[], endpoint: string): Promise<CliRun> {
     const env = { ...process.env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", LOG_LEVEL: "SILENT" };
     return new Promise((resolve) => {
         execFile(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(ROOT, "cli", "enforceRetention.ts"), ...args], { cwd: ROOT, env, timeout: 120_000 }, (error, stdout, stderr) =>
+            resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
+        );
+    });
+}
+
+/** Runs `.ci/enforce-retention.sh` as a pipeline would, with its settings in the environment. */
+function ciScript(settings: Record<string, string>, endpoint: string): Promise<CliRun> {
+    const env = { ...process.env, ...settings, AWS_ENDPOINT_URL: endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" };
+    return new Promise((resolve) => {
+        execFile("bash", [path.join(ROOT, ".ci", "enforce-retention.sh")], { cwd: ROOT, env, timeout: 120_000 }, (error, stdout, stderr) =>
             resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
         );
     });
@@ -132,5 +144,28 @@ describe("npm run enforce-retention end to end against moto (cli/enforceRetentio
         } finally {
             await proxy.stop();
         }
+    });
+
+    describe(".ci/enforce-retention.sh (how a pipeline calls it)", function () {
+        it("sweeps the regions of RETENTION_REGIONS with the exclusions, writes the JSON report and prints the counts (exit 0)", async function () {
+            const list = groupSpecs(15, "ci-script");
+            await createGroups(direct("ap-southeast-3"), list);
+            const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "retention-ci-")), "retention.json");
+
+            const run = await ciScript({ RETENTION_REGIONS: "ap-southeast-3", RETENTION_EXCLUDE_PREFIXES: EXCLUDE.excludePrefixes.join(","), RETENTION_EXCLUDE_PATTERNS: EXCLUDE.excludePatterns.join(","), RETENTION_REPORT: report }, moto.endpoint);
+
+            expect(run.code, run.stderr).to.equal(0);
+            expect(run.stdout).to.include(`ap-southeast-3: scanned 15, changed ${nonCompliant(list).length},`);
+            expect(run.stdout).to.include("retention: ok");
+            expect((JSON.parse(fs.readFileSync(report, "utf8")) as EnforceRetentionReport).ok).to.equal(true);
+            const after = await allGroups(direct("ap-southeast-3"));
+            expect(nonCompliant(list).every((spec) => after.get(spec.name)?.retentionInDays === 7)).to.equal(true);
+        });
+
+        it("fails the build without RETENTION_REGIONS (exit 2, naming the variable)", async function () {
+            const run = await ciScript({ RETENTION_REGIONS: "" }, moto.endpoint);
+            expect(run.code).to.equal(2);
+            expect(run.stderr).to.include("set RETENTION_REGIONS");
+        });
     });
 });
