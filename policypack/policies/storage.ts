@@ -24,7 +24,7 @@ function algorithms(rules: unknown): (string | typeof UNKNOWN)[] {
 export const s3BucketEncryption = stackPolicy({
     name: "s3-bucket-encryption",
     description:
-        "Every S3 bucket declares server-side encryption, by a BucketServerSideEncryptionConfiguration that targets it or the inline setting, with aws:kms (or AES256 when allowed by config).",
+        "Every S3 bucket declares server-side encryption, by a BucketServerSideEncryptionConfiguration that targets it or the inline setting, with aws:kms (or AES256 when allowed by config, and for buckets receiving S3 server access logs or load balancer logs, which AWS delivers only to SSE-S3 buckets).",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "high",
@@ -37,8 +37,13 @@ export const s3BucketEncryption = stackPolicy({
     },
     validateStack: (args, reportViolation: ReportViolation) => {
         const { allowAes256 } = args.getConfig<{ allowAes256: boolean }>();
-        const accepted = allowAes256 ? ["aws:kms", "aws:kms:dsse", "AES256"] : ["aws:kms", "aws:kms:dsse"];
+        const sseS3Only = new Set(
+            logDeliveries(args.resources)
+                .filter((delivery) => delivery.sseS3Only)
+                .flatMap((delivery) => (delivery.lookup.kind === "stack" ? [delivery.lookup.bucket.urn] : [])),
+        );
         for (const bucket of ofTypes(args.resources, ...BUCKET_TYPES)) {
+            const accepted = allowAes256 || sseS3Only.has(bucket.urn) ? ["aws:kms", "aws:kms:dsse", "AES256"] : ["aws:kms", "aws:kms:dsse"];
             const found = [
                 ...attachedTo(args.resources, bucket, ENCRYPTION_TYPES).flatMap((config) => algorithms(get(config.props, "rules"))),
                 ...algorithms(get(bucket.props, "serverSideEncryptionConfiguration.rule")),
@@ -138,6 +143,8 @@ export const s3Versioning = stackPolicy({
 interface LogDelivery {
     sender: PolicyResource;
     what: string;
+    /** AWS delivers these logs only to buckets encrypted with SSE-S3 (AES256), not SSE-KMS. */
+    sseS3Only: boolean;
     lookup: BucketLookup;
     keyPrefix: string | typeof UNKNOWN;
 }
@@ -163,13 +170,13 @@ function logDeliveries(resources: PolicyResource[]): LogDelivery[] {
     for (const logging of ofTypes(resources, ...LOGGING_TYPES)) {
         const target = get(logging.props, "targetBucket");
         const prefix = get(logging.props, "targetPrefix");
-        deliveries.push({ sender: logging, what: "S3 server access logs", lookup: bucketReferencedBy(resources, logging, "targetBucket", target), keyPrefix: prefix === UNKNOWN ? UNKNOWN : (asString(prefix) ?? "") });
+        deliveries.push({ sender: logging, what: "S3 server access logs", sseS3Only: true, lookup: bucketReferencedBy(resources, logging, "targetBucket", target), keyPrefix: prefix === UNKNOWN ? UNKNOWN : (asString(prefix) ?? "") });
     }
     for (const bucket of ofTypes(resources, ...BUCKET_TYPES)) {
         const target = get(bucket.props, "logging.targetBucket");
         if (target !== undefined) {
             const prefix = get(bucket.props, "logging.targetPrefix");
-            deliveries.push({ sender: bucket, what: "S3 server access logs", lookup: bucketReferencedBy(resources, bucket, "logging", target), keyPrefix: prefix === UNKNOWN ? UNKNOWN : (asString(prefix) ?? "") });
+            deliveries.push({ sender: bucket, what: "S3 server access logs", sseS3Only: true, lookup: bucketReferencedBy(resources, bucket, "logging", target), keyPrefix: prefix === UNKNOWN ? UNKNOWN : (asString(prefix) ?? "") });
         }
     }
     for (const flowLog of ofTypes(resources, "aws:ec2/flowLog:FlowLog")) {
@@ -181,6 +188,7 @@ function logDeliveries(resources: PolicyResource[]): LogDelivery[] {
         deliveries.push({
             sender: flowLog,
             what: "VPC flow logs",
+            sseS3Only: false,
             lookup: bucketReferencedBy(resources, flowLog, "logDestination", destination),
             keyPrefix: known === undefined ? UNKNOWN : underAwsLogs(parseBucketReference(known).prefix),
         });
@@ -195,7 +203,7 @@ function logDeliveries(resources: PolicyResource[]): LogDelivery[] {
             if (target === undefined || enabled === false) {
                 continue;
             }
-            deliveries.push({ sender: balancer, what, lookup: bucketReferencedBy(resources, balancer, setting, target), keyPrefix: underAwsLogs(get(balancer.props, `${setting}.prefix`)) });
+            deliveries.push({ sender: balancer, what, sseS3Only: true, lookup: bucketReferencedBy(resources, balancer, setting, target), keyPrefix: underAwsLogs(get(balancer.props, `${setting}.prefix`)) });
         }
     }
     return deliveries;

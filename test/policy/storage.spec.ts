@@ -38,6 +38,19 @@ describe("policy s3-bucket-encryption", function () {
         expect(await runStackPolicy(s3BucketEncryption, stackArgs(resources, { config: { allowAes256: true } }))).to.deep.equal([]);
     });
 
+    it("accepts AES256 on a bucket that receives S3 server access logs (AWS delivers them only to SSE-S3 buckets), and nowhere else", async function () {
+        const logging: StackResourceSpec = {
+            type: "aws:s3/bucketLogging:BucketLogging",
+            name: "data-logging",
+            props: { bucket: "data-abc1234", targetBucket: "logs-abc1234", targetPrefix: "access/" },
+            propertyDependencies: { bucket: ["data"], targetBucket: ["logs"] },
+        };
+        const resources = [bucket("data"), sse("data-sse", "data"), bucket("logs"), sse("logs-sse", "logs", "AES256"), logging];
+        expect(await runStackPolicy(s3BucketEncryption, stackArgs(resources))).to.deep.equal([]);
+        const violations = await runStackPolicy(s3BucketEncryption, stackArgs([bucket("data"), sse("data-sse", "data", "AES256"), bucket("logs"), sse("logs-sse", "logs", "AES256"), logging]));
+        expect(violations.map((v) => v.urn)).to.deep.equal(["urn:pulumi:test::log-platform::aws:s3/bucket:Bucket::data"]);
+    });
+
     it("accepts the legacy inline setting and the legacy V2 types", async function () {
         const inline: StackResourceSpec = { type: "aws:s3/bucketV2:BucketV2", name: "old", props: { serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } } } } };
         expect(await runStackPolicy(s3BucketEncryption, stackArgs([inline]))).to.deep.equal([]);
