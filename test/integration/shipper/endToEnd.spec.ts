@@ -5,7 +5,7 @@ import { makeShipperHandler, type LambdaContextLike, type ShipperOutcome } from 
 import { decodeDeadLetterBody } from "../../../functions/shipper/deadLetter";
 import { loadSerializedFactory } from "../../harness/closure";
 import { useElasticsearch, useMoto, type ElasticsearchService } from "../../harness/services";
-import { baseConfig, cloudWatchEvent, context, createQueue, createSecret, cwId, drainQueue, kinesisEvent, namespace, readDocuments, sqsEvent } from "./fixtures";
+import { baseConfig, cloudWatchEvent, context, createQueue, createSecret, cwId, drainQueue, kinesisEvent, namespace, readDocuments, sqsEvent, kplAggregate, text, type Doc } from "./fixtures";
 
 type Handler = (event: unknown, context: LambdaContextLike) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | ShipperOutcome>;
 
@@ -41,17 +41,17 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
         expect(answer).to.include({ source: "cloudwatch", received: 2, shipped: 2, alreadyPresent: 0, deadLettered: 0, failedForRetry: 0, filtered: 0, invocationFailed: false });
         const documents = await readDocuments(es, ns);
         expect([...documents.keys()].sort()).to.deep.equal([cwId(1, 0), cwId(1, 1)]);
-        const first = documents.get(cwId(1, 0)) as Record<string, any>;
+        const first = documents.get(cwId(1, 0)) as Doc;
         expect(first["_index"]).to.match(new RegExp(`^\\.ds-logs-aws\\.cloudwatch_logs-${ns}-`));
         expect(first["@timestamp"]).to.equal("2024-01-02T03:04:05.678Z");
         expect(first["message"]).to.equal("plain line with ünïcode");
         expect(first["event"]["id"]).to.equal(cwId(1, 0));
-        expect(Date.parse(first["event"]["ingested"])).to.be.within(before - 1000, Date.now() + 1000);
+        expect(Date.parse(text(first["event"]["ingested"]))).to.be.within(before - 1000, Date.now() + 1000);
         expect(first["cloud"]).to.deep.equal({ provider: "aws", region: "eu-west-1", account: { id: "123456789012" } });
         expect(first["aws"]).to.deep.equal({ cloudwatch: { log_group: "/app/api", log_stream: "stream-1", owner: "123456789012", event_id: cwId(1, 0) } });
         expect(first["data_stream"]).to.deep.equal({ type: "logs", dataset: "aws.cloudwatch_logs", namespace: ns });
         expect(first["json"]).to.equal(undefined);
-        const second = documents.get(cwId(1, 1)) as Record<string, any>;
+        const second = documents.get(cwId(1, 1)) as Doc;
         expect(second["message"]).to.equal(events[1]?.message);
         expect(second["json"]).to.deep.equal({ level: "error", http: { status: 503, path: "/x" }, user: { id: "u1" } });
         // the flattened field is searchable by key
@@ -69,23 +69,10 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
     it("ships Kinesis raw text, JSON, CloudWatch payloads and KPL-aggregated records", async () => {
         const ns = namespace();
         const { handler } = await deploy(ns);
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const agg = require("aws-kinesis-agg") as { aggregate: (records: unknown[], onEncoded: (encoded: { data: Buffer }, cb: () => void) => void, after: () => void, onError: (e: Error) => void) => void };
-        const aggregated = await new Promise<Buffer>((resolve, reject) => {
-            const out: Buffer[] = [];
-            agg.aggregate(
-                [
-                    { partitionKey: "a", data: Buffer.from("agg one") },
-                    { partitionKey: "b", data: Buffer.from('{"k":"v"}') },
-                ],
-                (encoded, cb) => {
-                    out.push(encoded.data);
-                    cb();
-                },
-                () => resolve(out[0]),
-                reject,
-            );
-        });
+        const aggregated = await kplAggregate([
+            { partitionKey: "a", data: Buffer.from("agg one") },
+            { partitionKey: "b", data: Buffer.from('{"k":"v"}') },
+        ]);
         const cwPayload = gzipSync(JSON.stringify({ messageType: "DATA_MESSAGE", owner: "123456789012", logGroup: "/k/g", logStream: "s", logEvents: [{ id: cwId(2, 0), timestamp: 1_700_000_001_000, message: "from cw" }] }));
         const answer = (await handler(
             kinesisEvent([
@@ -99,17 +86,17 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
         expect(answer).to.deep.equal({ batchItemFailures: [] });
         const documents = await readDocuments(es, ns);
         expect([...documents.keys()].sort()).to.deep.equal(["100-0-0", "100-0-1", "101-0-0", "103-0-0", "103-1-0", cwId(2, 0)].sort());
-        const line = documents.get("100-0-1") as Record<string, any>;
+        const line = documents.get("100-0-1") as Doc;
         expect(line["message"]).to.equal("line b");
         expect(line["@timestamp"]).to.equal("2023-11-14T22:13:20.500Z");
         expect(line["aws"]).to.deep.equal({ kinesis: { stream: "app-logs", shard_id: "shardId-000000000000", partition_key: "pk", sequence_number: "100" } });
         expect(line["data_stream"]["dataset"]).to.equal("aws.kinesis");
-        expect((documents.get("101-0-0") as Record<string, any>)["json"]).to.deep.equal({ a: { b: 1 } });
-        const fromCw = documents.get(cwId(2, 0)) as Record<string, any>;
+        expect((documents.get("101-0-0") as Doc)["json"]).to.deep.equal({ a: { b: 1 } });
+        const fromCw = documents.get(cwId(2, 0)) as Doc;
         expect(fromCw["aws"]["cloudwatch"]).to.deep.equal({ log_group: "/k/g", log_stream: "s", owner: "123456789012", event_id: cwId(2, 0) });
         expect(fromCw["aws"]["kinesis"]["sequence_number"]).to.equal("102");
         expect(fromCw["@timestamp"]).to.equal(new Date(1_700_000_001_000).toISOString());
-        const sub = documents.get("103-1-0") as Record<string, any>;
+        const sub = documents.get("103-1-0") as Doc;
         expect(sub["message"]).to.equal('{"k":"v"}');
         expect(sub["aws"]["kinesis"]).to.deep.include({ partition_key: "b", sub_sequence_number: 1, sequence_number: "103" });
     });
@@ -131,14 +118,14 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
         expect(answer).to.deep.equal({ batchItemFailures: [] });
         const documents = await readDocuments(es, ns);
         expect([...documents.keys()].sort()).to.deep.equal(["m1-0", "m1-3", "m2-0", "m3-0", cwId(3, 0)].sort());
-        const m1 = documents.get("m1-0") as Record<string, any>;
+        const m1 = documents.get("m1-0") as Doc;
         expect(m1["message"]).to.equal("first");
         expect(m1["@timestamp"]).to.equal(new Date(1_700_000_000_000).toISOString());
         expect(m1["aws"]).to.deep.equal({ sqs: { queue: "app-logs", message_id: "m1" } });
-        expect((documents.get("m2-0") as Record<string, any>)["json"]).to.deep.equal({ multi: "line json" });
-        expect((documents.get("m2-0") as Record<string, any>)["message"]).to.equal('{\n  "multi": "line json"\n}');
-        expect((documents.get("m3-0") as Record<string, any>)["aws"]).to.deep.equal({ sqs: { queue: "app-logs", message_id: "m3" }, sns: { topic_arn: "arn:aws:sns:eu-west-1:123456789012:t", message_id: "sns-1" } });
-        expect((documents.get(cwId(3, 0)) as Record<string, any>)["aws"]["sqs"]).to.deep.equal({ queue: "app-logs", message_id: "m4" });
+        expect((documents.get("m2-0") as Doc)["json"]).to.deep.equal({ multi: "line json" });
+        expect((documents.get("m2-0") as Doc)["message"]).to.equal('{\n  "multi": "line json"\n}');
+        expect((documents.get("m3-0") as Doc)["aws"]).to.deep.equal({ sqs: { queue: "app-logs", message_id: "m3" }, sns: { topic_arn: "arn:aws:sns:eu-west-1:123456789012:t", message_id: "sns-1" } });
+        expect((documents.get(cwId(3, 0)) as Doc)["aws"]["sqs"]).to.deep.equal({ queue: "app-logs", message_id: "m4" });
     });
 
     it("dead-letters a document Elasticsearch rejects (mapping conflict) with the document and the error", async () => {

@@ -3,6 +3,7 @@ import { gzipSync } from "zlib";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { CloudWatchLogsEvent, KinesisStreamEvent, SQSEvent } from "aws-lambda";
+import { aggregate } from "aws-kinesis-agg";
 
 import type { ShipperFunctionConfig } from "../../../functions/shipper/config";
 import type { LambdaContextLike } from "../../../functions/shipper/handler";
@@ -60,6 +61,22 @@ export function kinesisEvent(records: KinesisInput[], stream = "app-logs"): Kine
             },
         })),
     };
+}
+
+/** KPL-aggregates user records into one Kinesis record's data (the maintained library's own encoder). */
+export function kplAggregate(records: { partitionKey: string; data: Buffer }[]): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+        const out: Buffer[] = [];
+        aggregate(
+            records,
+            (encoded, done) => {
+                out.push(encoded.data);
+                done();
+            },
+            () => (out.length === 1 && out[0] ? resolve(out[0]) : reject(new Error(`expected one aggregated record, got ${out.length}`))),
+            reject,
+        );
+    });
 }
 
 export interface SqsInput {
@@ -131,6 +148,40 @@ export function baseConfig(es: { endpoint: string; caCertificate: string }, ns: 
         json: { field: "json", maxDepth: 3, maxFields: 100 },
         delivery: { bulkConcurrency: 2, bulkMaxBytes: 5 * 1024 * 1024, requestTimeoutMs: 10_000, maxRetries: 2 },
         ...overrides,
+    };
+}
+
+/** A document read back: any path can be indexed (leaves are compared with chai). */
+export interface Doc {
+    readonly [key: string]: Doc;
+}
+
+/** A leaf of a Doc that must be a string. */
+export function text(value: unknown): string {
+    if (typeof value !== "string") throw new Error(`expected a string, got ${JSON.stringify(value)}`);
+    return value;
+}
+
+/**
+ * Captures what the process writes to stdout and stderr until `restore()`: the Powertools Logger and Metrics
+ * print through their own `Console` bound to both streams (INFO and EMF to stdout, WARN and ERROR to stderr),
+ * which calls each stream's `write`, so both are patched.
+ */
+export function captureOutput(): { lines: string[]; restore(): void } {
+    const lines: string[] = [];
+    const streams = [process.stdout, process.stderr];
+    const saved = streams.map((stream) => stream.write.bind(stream));
+    for (const stream of streams) {
+        stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+            lines.push(...(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")).split("\n").filter((line) => line.length > 0));
+            const callback = rest.find((arg): arg is () => void => typeof arg === "function");
+            callback?.();
+            return true;
+        });
+    }
+    return {
+        lines,
+        restore: () => streams.forEach((stream, index) => (stream.write = saved[index])),
     };
 }
 
