@@ -106,7 +106,7 @@ async function up(): Promise<number> {
     console.log(`Elasticsearch ${elasticsearch.value.version} at ${elasticsearch.value.endpoint} (user ${elasticsearch.value.username})`);
     const relative = path.relative(process.cwd(), SERVICES_ENV_FILE);
     const shown = relative.startsWith("..") ? SERVICES_ENV_FILE : relative;
-    console.log(`Settings written to ${shown} (mode 0600; the ship, replay, kpi and enforce-retention commands read it; for a shell: set -a; . ${shown}; set +a)`);
+    console.log(`Settings written to ${shown} (mode 0600; npm run ship and npm run replay read it by themselves; for a shell: set -a; . ${shown}; set +a)`);
     console.log("Stop them with: npm run services -- down");
     return 0;
 }

@@ -90,8 +90,11 @@ export async function replayQueue(queue: DeadLetterQueue, config: ShipperFunctio
     let waitingParts: Received[] = [];
     const queueSize = await queue.approximateSize().catch(() => 0);
     try {
-        for (;;) {
-            const received = await queue.receive(options.batchSize ?? 100);
+        const batchSize = options.batchSize ?? 100;
+        for (let drained = false; !drained; ) {
+            const received = await queue.receive(batchSize);
+            // receive() stops at the first empty (long-polled) answer: fewer than asked for means the queue is read through.
+            drained = received.length < batchSize;
             // A message seen before came back (its hold ran out, or a delete failed): the queue has been read through.
             const repeated = received.filter((message) => seen.has(message.messageId));
             toGiveBack.push(...repeated);
