@@ -7,6 +7,7 @@ import type { KpiEvent } from "../../functions/kpi/events";
 import { loadSerializedFactory } from "../../test/harness/closure";
 import { generateTrips } from "./data/trips";
 import { Random } from "./random";
+import { runExampleAthenaQuery } from "./athenaQuery";
 import { assertMatchesReference, KpiLine, referenceDay } from "./kpiReference";
 import type { AwsClients, CreatedResources } from "./resources";
 import { writeItems } from "./tripWriter";
@@ -17,7 +18,7 @@ export interface KpiSizes {
     days: number;
 }
 
-/** The KPI function's configuration for the stack, as the KpiPipeline component builds it (with the local table and bucket). */
+/** The KPI function's configuration for the stack, as the KpiPipeline component builds it (components/kpiPipeline.ts `functionConfig`), with the local table and bucket. */
 export function kpiFunctionConfig(config: PlatformConfig, created: CreatedResources): KpiFunctionConfig {
     return {
         tableName: created.tripsTable,
@@ -29,7 +30,7 @@ export function kpiFunctionConfig(config: PlatformConfig, created: CreatedResour
         topZones: config.kpi.topZones,
         expectTripsDaily: config.kpi.expectTripsDaily,
         thresholds: DEFAULT_THRESHOLDS,
-        querySegments: 4,
+        querySegments: 1,
         maxAttempts: 8,
     };
 }
@@ -63,7 +64,9 @@ export async function runKpiStep(options: { config: PlatformConfig; created: Cre
     print(`    wrote ${n(set.onTime.length)} trip items in ${(writeMs / 1000).toFixed(1)}s (${n(corrupt)} corrupt, ${n(set.cancelled)} cancelled); ${n(set.late.length)} late ones held back`);
 
     const functionConfig = kpiFunctionConfig(config, created);
-    const { handler } = await loadSerializedFactory(() => makeKpiHandler(functionConfig));
+    // The component's closure: the bucket's name reaches the function through its environment.
+    process.env["KPI_BUCKET"] = created.bucket;
+    const { handler } = await loadSerializedFactory(() => makeKpiHandler({ ...functionConfig, bucket: process.env["KPI_BUCKET"] ?? "" }));
     const invoke = (event: KpiEvent) => handler(event, LAMBDA_CONTEXT);
 
     const firstStarted = performance.now();
@@ -109,6 +112,17 @@ export async function runKpiStep(options: { config: PlatformConfig; created: Cre
 
     print(`    s3://${created.bucket}/kpis/dt=YYYY-MM-DD/kpis.json, read back (currency ${config.kpi.currency}, ${config.kpi.timeZone} days):`);
     print(table(["day", "trips", "late", "revenue", "tip rate", "km p50", "km p95", "time p50", "km/h", "rejected"], rows));
+
+    // The docs' example Athena query, answered by DuckDB over the same objects, must agree with the objects.
+    const athena = await runExampleAthenaQuery(bodies, days);
+    check(JSON.stringify(athena.rows.map((row) => row["dt"])) === JSON.stringify(days), `the example Athena query returned days ${athena.rows.map((row) => String(row["dt"])).join(", ")}, expected ${days.join(", ")}`);
+    for (const row of athena.rows) {
+        const line = JSON.parse(bodies.get(String(row["dt"]))!) as KpiLine;
+        check(Number(row["trips_completed"]) === line.trips_completed, `the example Athena query says ${String(row["trips_completed"])} trips on ${String(row["dt"])}, the object says ${line.trips_completed}`);
+    }
+    print(`    the example Athena query of docs/kpi.md (run by DuckDB over the same objects, as the Glue table reads them):`);
+    const columns = Object.keys(athena.rows[0] ?? {});
+    print(table(columns, athena.rows.map((row) => columns.map((column) => cell(row[column])))));
     const validTotal = [...set.valid.values()].reduce((sum, trips) => sum + trips.length, 0);
     return {
         outcome: `${n(validTotal)} trips over ${days.length} days = reference; ${n(set.late.length)} late trips counted by the scheduled recompute; rerun byte-identical`,
@@ -126,6 +140,12 @@ async function readBodies(clients: AwsClients, bucket: string, days: readonly st
         }),
     );
     return bodies;
+}
+
+function cell(value: unknown): string | number {
+    if (typeof value === "bigint") return Number(value);
+    if (typeof value === "number") return Number.isInteger(value) ? value : Number(value.toFixed(3));
+    return String(value);
 }
 
 function money(minor: number): string {

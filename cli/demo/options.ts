@@ -34,7 +34,7 @@ enforcer as deployed (their serialized closures), each checked against its own i
   --size small|full  how much data (default full: ~9k log events, 100k trips, 200 log groups)
   --seed N           seed of the generated data (default 42); the same seed gives the same counts
   --keep             leave moto and Elasticsearch running (recorded in .cache/services.env), print how to query
-                     them; stop them with `npm run services -- down`
+                     them; stop them with: npm run services -- down
   --skip-preview     skip step 1 (the offline preview and the policy gate)
 Function logs are silent unless LOG_LEVEL is set (e.g. LOG_LEVEL=INFO).`;
 

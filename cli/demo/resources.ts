@@ -7,6 +7,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-s
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 import type { PlatformConfig } from "../../components/config";
+import { PROJECTED_ATTRIBUTES } from "../../functions/kpi/trips";
 import type { ElasticsearchService } from "../../test/harness/services/elasticsearch";
 import type { StackNames } from "./stack";
 
@@ -88,7 +89,8 @@ export async function createStackResources(clients: AwsClients, config: Platform
                             { AttributeName: "completedDate", KeyType: "HASH" },
                             { AttributeName: "completedAt", KeyType: "RANGE" },
                         ],
-                        Projection: { ProjectionType: "ALL" },
+                        // As the KpiPipeline component creates it: exactly the attributes the KPIs read.
+                        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: PROJECTED_ATTRIBUTES.filter((attribute) => attribute !== "completedAt") },
                     },
                 ],
             }),
