@@ -104,13 +104,16 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         expect(verdict.passed).to.equal(true);
     });
 
-    it("passes prod with the shipper's account-level subscription on (its own log groups excluded)", async function () {
+    it("passes prod with the optional resources on: the shipper's account-level subscription (own log groups excluded) and the retention enforcer's trail", async function () {
         // (CI gates every Pulumi.<stack>.yaml, dev included, with `npm run gate -- --stack <stack>`.)
         const base = (parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> }).config;
-        const run = await runStack("prod", { "log-platform:shipper": { ...base["log-platform:shipper"], accountLevelSubscription: true } });
-        expect(run.resources.map((resource) => resource.type)).to.include("aws:cloudwatch/logAccountPolicy:LogAccountPolicy");
+        const run = await runStack("prod", {
+            "log-platform:shipper": { ...base["log-platform:shipper"], accountLevelSubscription: true },
+            "log-platform:retention": { ...base["log-platform:retention"], createTrail: true },
+        });
+        expect(run.resources.map((resource) => resource.type)).to.include.members(["aws:cloudwatch/logAccountPolicy:LogAccountPolicy", "aws:cloudtrail/trail:Trail"]);
         const result = await analyze(pack, run);
-        expect(result.violations.filter((violation) => violation.enforcementLevel === "mandatory"), "prod with an account-level subscription").to.deep.equal([]);
+        expect(result.violations.filter((violation) => violation.enforcementLevel === "mandatory"), "prod with the optional resources").to.deep.equal([]);
         // The KPI pipeline's Glue table and no catalog settings in the stack: reported, as advisory only.
         expect(result.violations.filter((violation) => violation.policyName === "glue-data-catalog-encryption-settings-present").map((violation) => violation.enforcementLevel)).to.deep.equal(["advisory"]);
     });
