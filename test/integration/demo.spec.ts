@@ -60,7 +60,7 @@ describe("bash scripts/local.sh (the demo, at --size small)", function () {
         const endpoints = /moto \S+ at (http:\/\/127\.0\.0\.1:\d+); Elasticsearch \S+ at (https:\/\/127\.0\.0\.1:\d+)/.exec(out);
         expect(endpoints, "the services' endpoints in the output").to.not.equal(null);
         for (const endpoint of [endpoints![1], endpoints![2]]) {
-            const reached = await fetch(endpoint!, { signal: AbortSignal.timeout(5000) }).then(
+            const reached = await fetch(endpoint, { signal: AbortSignal.timeout(5000) }).then(
                 () => true,
                 () => false,
             );
