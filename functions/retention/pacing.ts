@@ -1,17 +1,24 @@
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 
 /**
- * Client-side pacing for quota-limited APIs. A pacer hands out start slots spaced `1000 / perSecond` ms apart
- * (stretched by a small margin, so network jitter cannot squeeze more than `perSecond` requests into any
- * one-second window on the server's side). Every attempt takes a slot, retries included: the pace holds
- * whatever the SDK's retry strategy does.
+ * Client-side pacing for quota-limited APIs. A pacer releases callers, one at a time and in call order, on slots
+ * spaced `1000 / perSecond` ms apart (stretched by a small margin, so network jitter cannot squeeze more than
+ * `perSecond` requests into any one-second window on the server's side). Every attempt takes a slot, retries
+ * included: the pace holds whatever the SDK's retry strategy does.
+ *
+ * Slots follow a schedule, so a timer firing a millisecond late does not push every later call back (the pace
+ * would drift below the configured one). A caller released more than `TOLERANCE_MS` after its slot (the event
+ * loop was blocked) re-bases the schedule at its release, so the slots missed meanwhile are never released
+ * together. Any one-second window then holds at most ceil((1000 + TOLERANCE_MS) / interval) <= perSecond calls.
  */
 export class Pacer {
-    /** Slots are this much wider than the exact pace: 3% of a slot, so N+1 calls always span more than a second. */
+    /** Slots are this much wider than the exact pace: 3% of a slot. */
     static readonly MARGIN = 0.03;
+    /** Lateness absorbed by the schedule; 1000 ms x MARGIN keeps the window bound above at perSecond. */
+    static readonly TOLERANCE_MS = 1000 * Pacer.MARGIN;
     readonly intervalMs: number;
     // State is set in the constructor, not by field initializers: closure serialization drops those.
-    private lastRelease: number;
+    private nextSlot: number;
     private queue: Promise<void>;
 
     constructor(
@@ -22,22 +29,21 @@ export class Pacer {
             throw new Error(`Pacer: perSecond must be a positive number, got ${String(perSecond)}`);
         }
         this.intervalMs = (1000 / perSecond) * (1 + Pacer.MARGIN);
-        this.lastRelease = -Infinity;
+        this.nextSlot = -Infinity;
         this.queue = Promise.resolve();
     }
 
-    /**
-     * Resolves when this caller may start (callers are served in call order). Spacing is measured from the
-     * previous caller's actual release, not from a precomputed schedule: timers that fire late (a busy event
-     * loop) delay the calls after them instead of releasing them together.
-     */
+    /** Resolves when this caller may start (callers are served in call order). */
     take(): Promise<void> {
         const turn = this.queue.then(async () => {
+            let slot = Math.max(this.nextSlot, this.clock());
             // A loop: Node may fire a timer a millisecond before Date.now() says it is due.
-            for (let wait = this.lastRelease + this.intervalMs - this.clock(); wait > 0; wait = this.lastRelease + this.intervalMs - this.clock()) {
+            for (let wait = slot - this.clock(); wait > 0; wait = slot - this.clock()) {
                 await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
             }
-            this.lastRelease = this.clock();
+            const released = this.clock();
+            if (released - slot > Pacer.TOLERANCE_MS) slot = released;
+            this.nextSlot = slot + this.intervalMs;
         });
         this.queue = turn;
         return turn;
