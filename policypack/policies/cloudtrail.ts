@@ -2,7 +2,7 @@ import { bucketReferencedBy } from "../lib/buckets";
 import { EXPIRY_CONFIG, ExpiryConfig, referencedExpiry } from "../lib/lifecycle";
 import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { ofTypes } from "../lib/stack";
-import { asString, get, UNKNOWN } from "../lib/values";
+import { asNumber, asString, get, UNKNOWN } from "../lib/values";
 
 export const TRAIL_TYPE = "aws:cloudtrail/trail:Trail";
 
@@ -84,6 +84,33 @@ export const cloudtrailBucketExpiry = stackPolicy({
             if (verdict.kind === "problem") {
                 reportViolation(`trail "${trail.name}" writes to a bucket that keeps its logs too long: ${verdict.problem}`, trail.urn);
             }
+        }
+    },
+});
+
+export const cloudtrailEventDataStoreRetention = resourcePolicy({
+    name: "cloudtrail-event-data-store-retention",
+    description:
+        "CloudTrail Lake event data stores keep events at most the data-protection limit (7 days by default, also CloudTrail Lake's minimum); unset, the provider keeps them 2557 days (7 years).",
+    category: "security",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps: "Set `retentionPeriod: 7` on the aws.cloudtrail.EventDataStore.",
+    configSchema: { properties: { maxDays: { type: "integer", minimum: 7, default: 7, description: "Longest retention allowed, in days." } } },
+    validateResource: (args, reportViolation) => {
+        if (args.type !== "aws:cloudtrail/eventDataStore:EventDataStore") {
+            return;
+        }
+        const { maxDays } = args.getConfig<{ maxDays: number }>();
+        const retention = get(args.props, "retentionPeriod");
+        if (retention === UNKNOWN) {
+            return;
+        }
+        const days = asNumber(retention);
+        if (days === undefined) {
+            reportViolation(`event data store has no retentionPeriod, so events are kept 2557 days (7 years); at most ${maxDays} are allowed`);
+        } else if (days > maxDays) {
+            reportViolation(`event data store keeps events ${days} days; at most ${maxDays} are allowed`);
         }
     },
 });

@@ -35,6 +35,7 @@ export const allPolicies: PlatformPolicy[] = [
     cloudtrail.cloudtrailLogFileValidation,
     cloudtrail.cloudtrailMultiRegion,
     cloudtrail.cloudtrailBucketExpiry,
+    cloudtrail.cloudtrailEventDataStoreRetention,
     athena.athenaWorkgroupEnforceConfiguration,
     athena.athenaWorkgroupResultsEncrypted,
     athena.athenaWorkgroupResultsExpire,

@@ -70,6 +70,7 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         ["trail-no-log-file-validation", "cloudtrail-log-file-validation"],
         ["trail-single-region", "cloudtrail-multi-region"],
         ["trail-bucket-keeps-logs", "cloudtrail-bucket-expiry"],
+        ["event-data-store-kept", "cloudtrail-event-data-store-retention"],
         ["athena-not-enforced", "athena-workgroup-enforce-configuration"],
         ["athena-results-unencrypted", "athena-workgroup-results-encrypted"],
         ["athena-results-kept", "athena-workgroup-results-expire"],
@@ -92,6 +93,7 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         const run = await runFixture("compliant");
         for (const type of [
             "aws:cloudtrail/trail:Trail",
+            "aws:cloudtrail/eventDataStore:EventDataStore",
             "aws:athena/workgroup:Workgroup",
             "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings",
             "aws:cloudwatch/logAccountPolicy:LogAccountPolicy",

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 
-import { cloudtrailBucketExpiry, cloudtrailLogFileValidation, cloudtrailMultiRegion, cloudtrailTrailKms } from "../../policypack/policies/cloudtrail";
+import { cloudtrailBucketExpiry, cloudtrailEventDataStoreRetention, cloudtrailLogFileValidation, cloudtrailMultiRegion, cloudtrailTrailKms } from "../../policypack/policies/cloudtrail";
 import { resourceArgs, runResourcePolicy, runStackPolicy, StackResourceSpec, stackArgs, unknown } from "../harness/policy";
 
 const TRAIL = "aws:cloudtrail/trail:Trail";
@@ -93,5 +93,19 @@ describe("policy cloudtrail-bucket-expiry", function () {
         expect(await check([bucket, trail(), { ...lifecycle([]), props: { bucket: "trail-abc1234", rules: unknown.array } }])).to.deep.equal([]);
         expect(await check([bucket, trail({ s3KeyPrefix: unknown.string })])).to.deep.equal([]);
         expect(await check([{ type: TRAIL, name: "audit", props: { ...compliantTrail, s3BucketName: unknown.string } }])).to.deep.equal([]);
+    });
+});
+
+describe("policy cloudtrail-event-data-store-retention", function () {
+    const run = (props: Record<string, unknown>) => runResourcePolicy(cloudtrailEventDataStoreRetention, resourceArgs("aws:cloudtrail/eventDataStore:EventDataStore", props));
+
+    it("passes 7 days (CloudTrail Lake's minimum) and an unknown retention", async function () {
+        expect(await run({ retentionPeriod: 7 })).to.deep.equal([]);
+        expect(await run({ retentionPeriod: unknown.number })).to.deep.equal([]);
+    });
+
+    it("blocks the provider's default (7 years) and 30 days", async function () {
+        expect((await run({})).map((v) => v.message).join()).to.contain("2557 days");
+        expect((await run({ retentionPeriod: 30 })).map((v) => v.message).join()).to.contain("30 days");
     });
 });
