@@ -3,7 +3,7 @@ import * as path from "path";
 
 import { startElasticsearch } from "../test/harness/services/elasticsearch";
 import { startMoto } from "../test/harness/services/moto";
-import { groupAlive, stopProcessGroup } from "../test/harness/services/process";
+import { groupAlive, keepAfterExit, stopProcessGroup } from "../test/harness/services/process";
 import { parseArgs, runCli, UsageError } from "./shipper/args";
 import { readServicesEnv, SERVICES_DIR, SERVICES_ENV_FILE, ServicesEnv, writeServicesEnv } from "./shipper/servicesEnv";
 
@@ -44,10 +44,12 @@ async function withLock(run: () => Promise<number>): Promise<number> {
             fs.rmSync(lock, { force: true }); // left by a run that was killed
         }
     }
+    const release = () => fs.rmSync(lock, { force: true });
+    process.once("exit", release); // also when interrupted (process.exit skips `finally`)
     try {
         return await run();
     } finally {
-        fs.rmSync(lock, { force: true });
+        release();
     }
 }
 
@@ -76,6 +78,9 @@ async function up(): Promise<number> {
         console.log("A previous run is (partly) gone: cleaning it up first");
         await stopRecorded(recorded);
     }
+    // Interrupted before the settings are written: exit through the harness's exit handler, which stops what started.
+    process.once("SIGINT", () => process.exit(130));
+    process.once("SIGTERM", () => process.exit(143));
     console.log("Starting moto and Elasticsearch on free 127.0.0.1 ports (Elasticsearch takes ~20 s)...");
     const [moto, elasticsearch] = await Promise.allSettled([startMoto({ persistent: true }), startElasticsearch({ persistent: true })]);
     if (moto.status === "rejected" || elasticsearch.status === "rejected") {
@@ -102,6 +107,9 @@ async function up(): Promise<number> {
         ELASTICSEARCH_PID: String(elasticsearch.value.pid),
         ELASTICSEARCH_RUN_DIR: elasticsearch.value.runDir,
     });
+    // Recorded: from now on they outlive this command, and `down` stops them.
+    keepAfterExit(moto.value.pid);
+    keepAfterExit(elasticsearch.value.pid);
     console.log(`moto ${moto.value.version} at ${moto.value.endpoint}`);
     console.log(`Elasticsearch ${elasticsearch.value.version} at ${elasticsearch.value.endpoint} (user ${elasticsearch.value.username})`);
     const relative = path.relative(process.cwd(), SERVICES_ENV_FILE);

@@ -36,10 +36,14 @@ export async function startMoto(options: StartOptions = {}): Promise<MotoService
     try {
         await waitUntil("moto", service, 60000, async () => (await fetch(`${endpoint}/moto-api/`)).ok);
         const version = readVersion();
-        return { endpoint, version, region: "eu-west-1", pid: service.pid, runDir: logDir, stop: () => service.stop() };
+        const stop = async () => {
+            await service.stop();
+            fs.rmSync(logDir, { recursive: true, force: true });
+        };
+        return { endpoint, version, region: "eu-west-1", pid: service.pid, runDir: logDir, stop };
     } catch (error) {
         await service.stop();
-        throw error;
+        throw error; // the log stays for the error's reader: the message quotes its tail
     }
 }
 

@@ -31,14 +31,17 @@ export class ServiceProcess {
             this.exitCode = code;
         });
         if (persistent) {
-            // Outlives this process (`npm run services -- up`): not killed on exit, and does not keep the event loop alive.
+            // Does not keep the event loop alive; outlives this process once `keepAfterExit` releases it.
             child.unref();
-        } else {
-            liveProcesses.add(this);
         }
+        liveProcesses.add(this);
     }
 
-    /** `persistent`: the process keeps running after this one exits (stop it by its pid: `stopProcessGroup`). */
+    /**
+     * `persistent`: the process may outlive this one (`npm run services -- up`): until `keepAfterExit(pid)` is
+     * called it is still killed when this process exits (an interrupted or failed start leaves nothing behind);
+     * afterwards it is stopped by its pid (`stopProcessGroup`).
+     */
     static start(name: string, command: string, args: string[], logFile: string, options: SpawnOptions = {}, persistent = false): ServiceProcess {
         const log = fs.openSync(logFile, "a");
         const child = spawn(command, args, { ...options, detached: true, stdio: ["ignore", log, log] });
@@ -82,6 +85,13 @@ export class ServiceProcess {
 }
 
 const liveProcesses = new Set<ServiceProcess>();
+
+/** Releases a persistent service (by pid) from the exit handler: it keeps running after this process exits. */
+export function keepAfterExit(pid: number | undefined): void {
+    for (const service of liveProcesses) {
+        if (service.pid === pid) liveProcesses.delete(service);
+    }
+}
 
 /** Whether a process group led by `pid` still has a live member. */
 export function groupAlive(pid: number): boolean {

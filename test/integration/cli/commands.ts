@@ -1,4 +1,4 @@
-import { spawn } from "child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
@@ -33,19 +33,26 @@ const INHERITED_SETTINGS = [
     "POWERTOOLS_METRICS_DISABLED",
 ];
 
-/**
- * Runs `cli/<command>.ts` as its npm script does (ts-node, transpile only) in a child process, with the
- * services.env `envFile` and any `extraEnv` (undefined removes a variable), and collects its output and exit code.
- */
-export function runCommand(command: "services" | "ship" | "replay", args: string[], envFile: string, extraEnv: Record<string, string | undefined> = {}, timeoutMs = 150_000): Promise<CommandResult> {
+export type Command = "services" | "ship" | "replay";
+
+/** Starts `cli/<command>.ts` as its npm script does (ts-node, transpile only), with the services.env `envFile` and `extraEnv` (undefined removes a variable). */
+export function spawnCommand(command: Command, args: string[], envFile: string, extraEnv: Record<string, string | undefined> = {}): ChildProcessWithoutNullStreams {
     const env: NodeJS.ProcessEnv = { ...process.env, LOG_PLATFORM_SERVICES_ENV: envFile };
     for (const key of INHERITED_SETTINGS) delete env[key];
     for (const [key, value] of Object.entries(extraEnv)) {
         if (value === undefined) delete env[key];
         else env[key] = value;
     }
+    return spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join("cli", `${command}.ts`), ...args], { cwd: ROOT, env, stdio: "pipe" });
+}
+
+/**
+ * Runs `cli/<command>.ts` as its npm script does (ts-node, transpile only) in a child process, with the
+ * services.env `envFile` and any `extraEnv` (undefined removes a variable), and collects its output and exit code.
+ */
+export function runCommand(command: Command, args: string[], envFile: string, extraEnv: Record<string, string | undefined> = {}, timeoutMs = 150_000): Promise<CommandResult> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join("cli", `${command}.ts`), ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawnCommand(command, args, envFile, extraEnv);
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -69,6 +76,20 @@ export function parseJsonOutput<T>(result: CommandResult): T {
     } catch {
         throw new Error(`expected one JSON object on stdout (exit ${result.code}); stdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
     }
+}
+
+/** Processes (other than this one) whose environment holds `entry` (`NAME=value`): the services a command started inherit its environment. */
+export function processesWithEnvironment(entry: string): string[] {
+    const found: string[] = [];
+    for (const pid of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+        try {
+            if (fs.readFileSync(path.join("/proc", pid, "environ"), "utf8").split("\0").includes(entry)) found.push(pid);
+        } catch {
+            // exited meanwhile, or not ours to read
+        }
+    }
+    return found;
 }
 
 /** Processes whose command line mentions `needle` (a run directory, a port): what `down` must leave none of. */

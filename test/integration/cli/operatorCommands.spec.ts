@@ -12,7 +12,7 @@ import type { ReplaySummary } from "../../../cli/shipper/replayRun";
 import { readServicesEnv, type ServicesEnv } from "../../../cli/shipper/servicesEnv";
 import { decodeDeadLetterBody } from "../../../functions/shipper/deadLetter";
 import { freePort, groupAlive, stopProcessGroup } from "../../harness/services/process";
-import { parseJsonOutput, processesMentioning, runCommand, type CommandResult } from "./commands";
+import { parseJsonOutput, processesMentioning, processesWithEnvironment, runCommand, spawnCommand, type CommandResult } from "./commands";
 import { EventFiles } from "./events";
 
 /**
@@ -325,6 +325,27 @@ describe("operator commands: services up, ship, replay, services down (child pro
             expect(status.stdout).to.include("Not running");
             expect(again.code).to.equal(0);
             expect(again.stdout).to.include("Not running");
+        });
+
+        it("an interrupted up (Ctrl-C while Elasticsearch starts) leaves no process, env file or lock behind", async () => {
+            const otherEnvFile = path.join(dir, "interrupted", "services.env");
+            const child = spawnCommand("services", ["up"], otherEnvFile);
+            await new Promise<void>((resolve, reject) => {
+                child.stdout.on("data", (chunk: Buffer) => (chunk.toString().includes("Starting moto and Elasticsearch") ? resolve() : undefined));
+                child.on("close", () => reject(new Error("services up ended before starting")));
+            });
+            await new Promise((resolve) => setTimeout(resolve, 3000));
+            const marker = `LOG_PLATFORM_SERVICES_ENV=${otherEnvFile}`;
+            expect(processesWithEnvironment(marker), "the services were starting").to.have.length.greaterThan(1);
+            const code = await new Promise<number | null>((resolve) => {
+                child.on("close", resolve);
+                child.kill("SIGINT");
+            });
+            expect(code).to.equal(130);
+            // SIGKILLed process groups leave /proc once reaped: give that a moment.
+            for (let waited = 0; processesWithEnvironment(marker).length > 0 && waited < 5000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+            expect(processesWithEnvironment(marker)).to.deep.equal([]);
+            expect(fs.existsSync(otherEnvFile) || fs.existsSync(`${otherEnvFile}.lock`)).to.equal(false);
         });
     });
 });
