@@ -43,7 +43,7 @@ function quietNodeVersionNotice(): void {
     let noticed = false;
     process.removeAllListeners("warning");
     process.on("warning", (warning) => {
-        if (warning.name === "NodeVersionSupportWarning") {
+        if (warning.name === "NodeVersionSupportWarning" || warning.message.startsWith("NodeVersionSupportWarning")) {
             if (!noticed) console.error(`note: the AWS SDK asks for Node.js 22 (the Lambda runtime is nodejs22.x); this is ${process.version}`);
             noticed = true;
             return;

@@ -15,9 +15,9 @@ export function zeroPerSource(): PerSource {
 /**
  * Documents of the namespace's data streams by the source that shipped them, read back from the node:
  * Kinesis documents carry `aws.kinesis`, SQS ones `aws.sqs`, CloudWatch Logs subscription ones neither.
- * Also checks that no `_id` is in two backing indices (`create` with the event id: one document per event).
+ * Also lists event ids held by more than one document (`create` with the event id: there must be none).
  */
-export async function documentsBySource(client: Client, namespace: string): Promise<{ bySource: PerSource; total: number; distinctIds: number }> {
+export async function documentsBySource(client: Client, namespace: string): Promise<{ bySource: PerSource; total: number; duplicateIds: string[] }> {
     const index = `logs-*-${namespace}`;
     await client.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
     const kinesis: QueryDslQueryContainer = { exists: { field: "aws.kinesis.sequence_number" } };
@@ -33,16 +33,17 @@ export async function documentsBySource(client: Client, namespace: string): Prom
         allow_no_indices: true,
         aggs: {
             sources: { filters: { filters: { kinesis, sqs, cloudwatch } } },
-            ids: { cardinality: { field: "event.id", precision_threshold: 40000 } },
+            // Exact: every shard returns every id (shard_size over the document count), only ids seen twice are kept.
+            duplicates: { terms: { field: "event.id", min_doc_count: 2, size: 10, shard_size: 1_000_000 } },
         },
     });
     const total = typeof response.hits.total === "number" ? response.hits.total : (response.hits.total?.value ?? 0);
-    const aggregations = response.aggregations as { sources: { buckets: Record<ShipperSource, { doc_count: number }> }; ids: { value: number } } | undefined;
+    const aggregations = response.aggregations as { sources: { buckets: Record<ShipperSource, { doc_count: number }> }; duplicates: { buckets: { key: string }[] } } | undefined;
     const buckets = aggregations?.sources.buckets;
     return {
         bySource: { cloudwatch: buckets?.cloudwatch.doc_count ?? 0, kinesis: buckets?.kinesis.doc_count ?? 0, sqs: buckets?.sqs.doc_count ?? 0 },
         total,
-        distinctIds: aggregations?.ids.value ?? 0,
+        duplicateIds: (aggregations?.duplicates.buckets ?? []).map((bucket) => bucket.key),
     };
 }
 
