@@ -73,24 +73,34 @@ export function readServicesEnv(file = SERVICES_ENV_FILE): Partial<ServicesEnv> 
 }
 
 /**
- * Fills the process environment from `.cache/services.env` for the keys that are not set already (explicit
- * variables win), so `npm run ship` and `npm run replay` reach the local services without sourcing it.
- * Adds dummy AWS credentials only when it points the SDK at the local moto. Returns whether the file was read.
+ * Fills the process environment from `.cache/services.env`, so `npm run ship` and `npm run replay` reach the local
+ * services without sourcing it. Explicit variables win, by group: when ELASTICSEARCH_URL (or AWS_ENDPOINT_URL) is
+ * set to another endpoint, none of that group's settings come from the file (the local test password is never
+ * sent to another cluster). When the SDK ends up pointed at the local moto, its credentials are the dummy ones moto
+ * accepts (a real key, session or profile of the shell is never sent to it). Returns whether the file was read.
  */
 export function applyServicesEnv(file = SERVICES_ENV_FILE): boolean {
     const env = readServicesEnv(file);
     if (!env) {
         return false;
     }
-    for (const key of ["AWS_ENDPOINT_URL", "AWS_REGION", "ELASTICSEARCH_URL", "ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD", "ELASTICSEARCH_CA_FILE"] as const) {
-        const value = env[key];
-        if (value !== undefined && process.env[key] === undefined) {
-            process.env[key] = value;
+    const groups = [
+        ["ELASTICSEARCH_URL", "ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD", "ELASTICSEARCH_CA_FILE"],
+        ["AWS_ENDPOINT_URL", "AWS_REGION"],
+    ] as const;
+    for (const [endpoint, ...settings] of groups) {
+        const explicit = process.env[endpoint];
+        if (explicit !== undefined && explicit !== env[endpoint]) continue;
+        for (const key of [endpoint, ...settings]) {
+            const value = env[key];
+            if (value !== undefined && process.env[key] === undefined) process.env[key] = value;
         }
     }
     if (process.env["AWS_ENDPOINT_URL"] === env.AWS_ENDPOINT_URL && /^http:\/\/127\.0\.0\.1:\d+$/.test(env.AWS_ENDPOINT_URL ?? "")) {
-        process.env["AWS_ACCESS_KEY_ID"] ??= "testing";
-        process.env["AWS_SECRET_ACCESS_KEY"] ??= "testing";
+        process.env["AWS_ACCESS_KEY_ID"] = "testing";
+        process.env["AWS_SECRET_ACCESS_KEY"] = "testing";
+        delete process.env["AWS_SESSION_TOKEN"];
+        delete process.env["AWS_PROFILE"];
     }
     return true;
 }

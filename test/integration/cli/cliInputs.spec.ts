@@ -120,22 +120,43 @@ describe("operator commands: flag, event file, settings and services.env errors 
             expect(() => writeServicesEnv({ ...settings, ELASTICSEARCH_PASSWORD: "a$(reboot)" }, file)).to.throw(/ELASTICSEARCH_PASSWORD holds characters a shell would interpret/);
         });
 
-        it("fills only the variables not set already, and dummy AWS credentials only for the local moto", () => {
+        it("fills the variables not set already, by group; only dummy AWS credentials ever reach the local moto", () => {
             const file = path.join(dir, "apply.env");
             writeServicesEnv(settings, file);
-            const keys = ["AWS_ENDPOINT_URL", "AWS_REGION", "ELASTICSEARCH_URL", "ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD", "ELASTICSEARCH_CA_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+            const keys = [
+                "AWS_ENDPOINT_URL",
+                "AWS_REGION",
+                "ELASTICSEARCH_URL",
+                "ELASTICSEARCH_USERNAME",
+                "ELASTICSEARCH_PASSWORD",
+                "ELASTICSEARCH_CA_FILE",
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_SESSION_TOKEN",
+                "AWS_PROFILE",
+            ];
             const saved = Object.fromEntries(keys.map((key) => [key, process.env[key]]));
+            const clear = () => keys.forEach((key) => delete process.env[key]);
             try {
-                for (const key of keys) delete process.env[key];
-                process.env["ELASTICSEARCH_URL"] = "https://127.0.0.1:9999";
+                clear();
+                process.env["ELASTICSEARCH_PASSWORD"] = "exported";
+                process.env["AWS_ACCESS_KEY_ID"] = "AKIAEXAMPLEREALKEY";
+                process.env["AWS_PROFILE"] = "prod";
                 expect(applyServicesEnv(file)).to.equal(true);
-                expect(process.env["ELASTICSEARCH_URL"], "explicit variables win").to.equal("https://127.0.0.1:9999");
-                expect(process.env["ELASTICSEARCH_PASSWORD"]).to.equal("local-test-only_123");
-                expect(process.env["AWS_ACCESS_KEY_ID"]).to.equal("testing");
-                for (const key of keys) delete process.env[key];
+                expect(process.env["ELASTICSEARCH_URL"]).to.equal(settings.ELASTICSEARCH_URL);
+                expect(process.env["ELASTICSEARCH_PASSWORD"], "an exported variable wins").to.equal("exported");
+                expect(process.env["ELASTICSEARCH_CA_FILE"]).to.equal(settings.ELASTICSEARCH_CA_FILE);
+                expect([process.env["AWS_ENDPOINT_URL"], process.env["AWS_ACCESS_KEY_ID"], process.env["AWS_PROFILE"]]).to.deep.equal([settings.AWS_ENDPOINT_URL, "testing", undefined]);
+
+                clear();
+                process.env["ELASTICSEARCH_URL"] = "https://logs.example.internal:9243";
                 process.env["AWS_ENDPOINT_URL"] = "https://sqs.eu-west-1.amazonaws.com";
+                process.env["AWS_ACCESS_KEY_ID"] = "AKIAEXAMPLEREALKEY";
                 applyServicesEnv(file);
-                expect(process.env["AWS_ACCESS_KEY_ID"], "never dummy credentials for a real endpoint").to.equal(undefined);
+                expect(process.env["ELASTICSEARCH_PASSWORD"], "the local password never goes to another cluster").to.equal(undefined);
+                expect(process.env["ELASTICSEARCH_CA_FILE"]).to.equal(undefined);
+                expect(process.env["AWS_REGION"]).to.equal(undefined);
+                expect(process.env["AWS_ACCESS_KEY_ID"], "credentials for a real endpoint are left alone").to.equal("AKIAEXAMPLEREALKEY");
                 expect(applyServicesEnv(path.join(dir, "absent.env"))).to.equal(false);
             } finally {
                 for (const key of keys) {
