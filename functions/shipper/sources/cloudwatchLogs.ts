@@ -9,8 +9,9 @@ export function isCloudWatchLogsEvent(event: unknown): event is CloudWatchLogsEv
 
 /**
  * A CloudWatch Logs subscription event (`awslogs.data` = base64(gzip(JSON))). A payload that cannot be decoded
- * is one malformed input, dead-lettered whole with `awslogs.data` as received (its id: a hash-free fixed
- * prefix plus the data's length and head, since the payload has no id of its own).
+ * is one malformed input, dead-lettered whole with `awslogs.data` as received; the payload has no id of its
+ * own, so the letter's id is `malformedId` (the handler passes `cloudwatch-<request id>`: Lambda's asynchronous
+ * retries keep the request id, so a repeated letter has the same id).
  */
 export function decodeCloudWatchLogsEvent(event: CloudWatchLogsEvent, malformedId: string): DecodedBatch {
     const batch = emptyBatch("cloudwatch");

@@ -21,10 +21,13 @@ interface UserRecord {
 
 type Deaggregate = (record: { data: string; partitionKey: string; sequenceNumber: string }, checksums: boolean, done: (error: Error | null | undefined, records?: { subSequenceNumber: number; partitionKey: string; data: string }[]) => void) => void;
 
-/** aws-kinesis-agg loads protobufjs: only required when an aggregated record arrives. */
+/**
+ * aws-kinesis-agg's de-aggregation side only (`lib/kpl-deagg`: protobufjs), required when an aggregated record
+ * first arrives: its index also loads the aggregation side (async, lodash), which the zip leaves out.
+ */
 function deaggregate(record: KinesisStreamRecord["kinesis"]): UserRecord[] {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { deaggregateSync } = require("aws-kinesis-agg") as { deaggregateSync: Deaggregate };
+    const { deaggregateSync } = require("aws-kinesis-agg/lib/kpl-deagg") as { deaggregateSync: Deaggregate };
     let result: UserRecord[] | undefined;
     let failure: Error | undefined;
     deaggregateSync({ data: record.data, partitionKey: record.partitionKey, sequenceNumber: record.sequenceNumber }, true, (error, records) => {

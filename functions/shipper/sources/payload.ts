@@ -1,12 +1,17 @@
 import { isUtf8 } from "buffer";
 import { gunzipSync } from "zlib";
 
+import { InputError } from "../../shared/errors";
 import type { DecodedBatch, EventOrigin } from "../event";
 
 /** The largest decompressed payload accepted (CloudWatch Logs sends at most 1 MB of events; leaves room for JSON). */
 export const MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
 
-export class MalformedError extends Error {
+/**
+ * Input that cannot be decoded: caught by the source decoders, which dead-letter the record it came from.
+ * An InputError (retrying cannot help), which also keeps its message once serialized by CallbackFunction.
+ */
+export class MalformedError extends InputError {
     constructor(message: string) {
         super(message);
         this.name = "MalformedError";
