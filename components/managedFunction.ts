@@ -240,8 +240,18 @@ export function renderPolicy(statements: Statement[]): pulumi.Output<string> {
 }
 
 /**
+ * Transitive dependencies no handler loads at run time, left out of every zip (computeCodePaths excludes a name at
+ * any depth): type declarations (apache-arrow and protobufjs list @types/node as a dependency), and, for a handler
+ * that needs aws-kinesis-agg, its aggregation side (the shipper requires only `aws-kinesis-agg/lib/kpl-deagg`).
+ */
+export const NOT_LOADED_AT_RUN_TIME: Record<string, string[]> = {
+    "*": ["@types/node", "undici-types"],
+    "aws-kinesis-agg": ["async", "agentkeepalive", "minimist", "ansi-regex"],
+};
+
+/**
  * Every package of package.json `dependencies` except the ones the handler needs: CallbackFunction otherwise
- * packs all of them (the Pulumi SDK included) into every zip.
+ * packs all of them (the Pulumi SDK included) into every zip. Plus what NOT_LOADED_AT_RUN_TIME names.
  */
 export function excludedPackages(name: string, needed: string[], packageJsonPath = path.join(__dirname, "..", "package.json")): string[] {
     const dependencies = Object.keys((JSON.parse(fs.readFileSync(packageJsonPath, "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {});
@@ -249,5 +259,6 @@ export function excludedPackages(name: string, needed: string[], packageJsonPath
     if (unknown.length > 0) {
         throw new Error(`ManagedFunction ${name}: ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not in package.json dependencies: add with \`npm install ${unknown.join(" ")}\``);
     }
-    return dependencies.filter((pkg) => !needed.includes(pkg));
+    const notLoaded = [...(NOT_LOADED_AT_RUN_TIME["*"] ?? []), ...needed.flatMap((pkg) => NOT_LOADED_AT_RUN_TIME[pkg] ?? [])];
+    return [...dependencies.filter((pkg) => !needed.includes(pkg)), ...notLoaded.filter((pkg) => !needed.includes(pkg))];
 }
