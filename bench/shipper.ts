@@ -1,0 +1,339 @@
+/**
+ * Log shipper benchmark (not a test). Everything is measured side by side in one run:
+ *  1. the real handler (serialized closure, as deployed) on 1 MB CloudWatch Logs payloads (~10k events each) into
+ *     a loopback bulk endpoint in another process that acknowledges at once: events/s and CPU µs per event,
+ *     beside the decode floor (gunzip + JSON.parse + JSON.stringify of the same events), interleaved round by
+ *     round; printed as `ratio N.NN` (target <= 2x the floor, stretch 1.5x). JSON expansion and accounting (EMF)
+ *     are included;
+ *  2. events/s into the real Elasticsearch node (test/harness/services), index template installed;
+ *  3. cold start: a fresh `node` loading the deployed bundle (the zip's files: `__index.js` + its node_modules,
+ *     `@aws-sdk/*` from a runtime-like NODE_PATH), median of several, and that process's peak RSS while it ships
+ *     payloads into the null sink;
+ *  4. the zipped size of the deployed function and the packages in it.
+ *
+ * Usage: npm run bench:shipper [-- --rounds 5 --payloads 4 --es-payloads 10 --skip-es]
+ */
+import { execFileSync, spawn, type ChildProcess } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { gunzipSync, gzipSync } from "zlib";
+
+import * as pulumi from "@pulumi/pulumi";
+
+import { SHIPPER_PACKAGES } from "../components/logShipper";
+import { excludedPackages } from "../components/managedFunction";
+import type { ShipperFunctionConfig } from "../functions/shipper/config";
+import { makeShipperHandler, type LambdaContextLike } from "../functions/shipper/handler";
+import { loadSerializedFactory } from "../test/harness/closure";
+import { startElasticsearch } from "../test/harness/services/elasticsearch";
+import { bundleSize } from "./lib/bundle";
+
+const ROOT = path.join(__dirname, "..");
+const FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:shipper-bench";
+
+function flag(name: string, fallback: number): number {
+    const index = process.argv.indexOf(`--${name}`);
+    return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** A deterministic pseudo-random generator (mulberry32). */
+function prng(seed: number): () => number {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+const WORDS = ["GET", "POST", "/api/v1/orders", "/health", "user", "request", "completed", "in", "ms", "status", "cache", "miss", "hit", "retrying", "upstream", "timeout", "INFO", "WARN", "ERROR", "debug"];
+
+/**
+ * One CloudWatch Logs subscription event of about `targetBytes` of JSON (CloudWatch sends at most 1 MB): a third
+ * of the messages are JSON objects (structured logs: expanded under `json`), the rest plain text lines.
+ */
+export function cloudWatchEvent(seed: number, targetBytes: number): { event: { awslogs: { data: string } }; events: number; jsonBytes: number } {
+    const random = prng(seed);
+    const logEvents: { id: string; timestamp: number; message: string }[] = [];
+    let bytes = 200;
+    for (let i = 0; bytes < targetBytes; i++) {
+        const word = () => WORDS[Math.floor(random() * WORDS.length)] ?? "x";
+        const message =
+            i % 3 === 0
+                ? JSON.stringify({ level: word(), msg: `${word()} ${word()} ${word()}`, http: { method: word(), path: word(), status: 200 + Math.floor(random() * 300) }, duration_ms: Math.round(random() * 1000) / 10, trace: { id: Math.floor(random() * 1e12).toString(16) } })
+                : `${new Date(1_700_000_000_000 + i).toISOString()} ${word()} ${word()} ${word()} ${word()} ${Math.floor(random() * 1e6)} ${word()}`;
+        const event = { id: `${String(seed).padStart(20, "0")}${String(i).padStart(36, "0")}`, timestamp: 1_700_000_000_000 + i, message };
+        bytes += JSON.stringify(event).length + 1;
+        logEvents.push(event);
+    }
+    const json = JSON.stringify({ messageType: "DATA_MESSAGE", owner: "123456789012", logGroup: "/bench/app", logStream: "stream-1", subscriptionFilters: ["shipper"], logEvents });
+    return { event: { awslogs: { data: gzipSync(json).toString("base64") } }, events: logEvents.length, jsonBytes: Buffer.byteLength(json) };
+}
+
+/** The floor: what any shipper must do with the same payload (gunzip, parse, serialize the events again). */
+function floor(data: string): number {
+    const compressed = Buffer.from(data, "base64");
+    const start = process.cpuUsage();
+    const payload = JSON.parse(gunzipSync(compressed).toString("utf8")) as { logEvents: unknown[] };
+    const out = JSON.stringify(payload.logEvents);
+    const used = process.cpuUsage(start);
+    if (out.length === 0) throw new Error("empty");
+    return used.user + used.system;
+}
+
+/** A loopback bulk endpoint in its own process (its CPU is not the handler's): reads each request whole, answers `{"errors":false}` at once. */
+const SINK = `
+const http = require("http");
+let documents = 0;
+const server = http.createServer((req, res) => {
+    let lines = 0;
+    req.on("data", (chunk) => { for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++; });
+    req.on("end", () => {
+        documents += lines / 2;
+        if (req.url.startsWith("/_count")) { res.writeHead(200, { "content-type": "application/json", "x-elastic-product": "Elasticsearch" }); return res.end(JSON.stringify({ count: documents })); }
+        res.writeHead(200, { "content-type": "application/json", "x-elastic-product": "Elasticsearch" });
+        res.end('{"errors":false}');
+    });
+});
+server.listen(0, "127.0.0.1", () => process.stdout.write(String(server.address().port) + "\\n"));
+`;
+
+export async function startSink(): Promise<{ endpoint: string; process: ChildProcess; documents(): Promise<number> }> {
+    const child = spawn(process.execPath, ["-e", SINK], { stdio: ["ignore", "pipe", "inherit"] });
+    const port = await new Promise<string>((resolve, reject) => {
+        child.stdout?.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8").trim()));
+        child.once("exit", (code) => reject(new Error(`bulk sink exited with ${code}`)));
+    });
+    const endpoint = `http://127.0.0.1:${port}`;
+    return {
+        endpoint,
+        process: child,
+        documents: async () => ((await (await fetch(`${endpoint}/_count`, { method: "POST" })).json()) as { count: number }).count,
+    };
+}
+
+export function shipperConfig(endpoint: string, credentials: { username: string; password: string }, extra: Partial<ShipperFunctionConfig["elasticsearch"]> = {}): ShipperFunctionConfig {
+    return {
+        source: "cloudwatch",
+        elasticsearch: { endpoint, credentials, installIndexTemplate: false, namespace: "bench", ...extra },
+        routing: { datasetBy: "source" },
+        filters: {},
+        json: { field: "json", maxDepth: 5, maxFields: 100 },
+        delivery: { bulkConcurrency: 4, bulkMaxBytes: 5 * 1024 * 1024, requestTimeoutMs: 30_000, maxRetries: 2 },
+    };
+}
+
+export function lambdaContext(requestId: string): LambdaContextLike {
+    const end = Date.now() + 300_000;
+    return { getRemainingTimeInMillis: () => end - Date.now(), invokedFunctionArn: FUNCTION_ARN, awsRequestId: requestId };
+}
+
+type Handler = (event: unknown, context: LambdaContextLike) => Promise<{ shipped?: number; received?: number }>;
+
+/** Runs `action` with stdout swallowed (the handler's one EMF line and one log line per invocation are still produced). */
+async function quietly<T>(action: () => Promise<T>): Promise<T> {
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true);
+    try {
+        return await action();
+    } finally {
+        process.stdout.write = write;
+    }
+}
+
+async function invoke(handler: Handler, event: unknown, events: number, id: string): Promise<void> {
+    const outcome = await handler(event, lambdaContext(id));
+    if (outcome.shipped !== events) throw new Error(`handler shipped ${outcome.shipped} of ${events} events: ${JSON.stringify(outcome)}`);
+}
+
+/** The function's files as Lambda unpacks its zip: `__index.js` and the node_modules computeCodePaths selects (ManagedFunction's exclusions). */
+async function stageBundle(factory: () => unknown, dir: string): Promise<void> {
+    const serialized = await pulumi.runtime.serializeFunction(factory, { exportName: "handler", isFactoryFunction: true, allowSecrets: false });
+    const cwd = process.cwd();
+    process.chdir(ROOT);
+    let paths: Map<string, pulumi.asset.Asset | pulumi.asset.Archive>;
+    try {
+        paths = await pulumi.runtime.computeCodePaths({ extraExcludePackages: [...excludedPackages("bench", SHIPPER_PACKAGES), "aws-sdk"] });
+    } finally {
+        process.chdir(cwd);
+    }
+    fs.writeFileSync(path.join(dir, "__index.js"), serialized.text);
+    for (const [relative, asset] of paths) {
+        const source = await Promise.resolve((asset as pulumi.asset.FileArchive | pulumi.asset.FileAsset).path);
+        fs.cpSync(path.join(ROOT, source), path.join(dir, relative), { recursive: true, dereference: true });
+    }
+    // The Lambda runtime provides @aws-sdk/* (its own node_modules on NODE_PATH); nothing else comes from outside the zip.
+    fs.mkdirSync(path.join(dir, "runtime"), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, "node_modules", "@aws-sdk"), path.join(dir, "runtime", "@aws-sdk"));
+}
+
+/** A fresh node process: loads the bundle (timed: the cold start), then ships the payload file's events `repeat` times; prints JSON. */
+const COLD = `
+const fs = require("fs");
+const started = process.hrtime.bigint();
+const { handler } = require(process.argv[1] + "/__index.js");
+const loadMs = Number(process.hrtime.bigint() - started) / 1e6;
+const event = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const repeat = Number(process.argv[3]);
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = () => true;
+(async () => {
+    const end = Date.now() + 300000;
+    const context = { getRemainingTimeInMillis: () => end - Date.now(), invokedFunctionArn: "${FUNCTION_ARN}", awsRequestId: "cold" };
+    const first = process.hrtime.bigint();
+    let shipped = 0;
+    let firstMs = 0;
+    for (let i = 0; i < repeat; i++) {
+        shipped += (await handler(event, context)).shipped;
+        if (i === 0) firstMs = Number(process.hrtime.bigint() - first) / 1e6;
+    }
+    write(JSON.stringify({ loadMs, firstMs, shipped, peakRssKb: process.resourceUsage().maxRSS }));
+    process.exit(0);
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+function coldRun(dir: string, eventFile: string, repeat: number): { loadMs: number; firstMs: number; shipped: number; peakRssKb: number } {
+    const output = execFileSync(process.execPath, ["-e", COLD, dir, eventFile, String(repeat)], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { PATH: process.env["PATH"] ?? "", NODE_PATH: path.join(dir, "runtime"), AWS_REGION: "eu-west-1", LOG_LEVEL: "INFO" },
+    });
+    return JSON.parse(output) as { loadMs: number; firstMs: number; shipped: number; peakRssKb: number };
+}
+
+interface Row {
+    what: string;
+    value: string;
+    target: string;
+    pass?: boolean;
+}
+
+async function main(): Promise<void> {
+    const rounds = flag("rounds", 5);
+    const perRound = flag("payloads", 4);
+    const esPayloads = flag("es-payloads", 10);
+    const skipEs = process.argv.includes("--skip-es");
+    process.env["LOG_LEVEL"] = "INFO";
+    process.env["POWERTOOLS_METRICS_DISABLED"] = "false";
+    const rows: Row[] = [];
+
+    const payloads = Array.from({ length: perRound }, (_, i) => cloudWatchEvent(i + 1, 1_000_000));
+    const eventsPerPayload = payloads.reduce((sum, payload) => sum + payload.events, 0) / payloads.length;
+    console.log(`payloads: ${payloads.length} x ~${(payloads[0]?.jsonBytes ?? 0).toLocaleString("en")} bytes of JSON, ~${Math.round(eventsPerPayload).toLocaleString("en")} events each (a third JSON objects), gzip+base64 ${(payloads[0]?.event.awslogs.data.length ?? 0).toLocaleString("en")} bytes`);
+
+    // 1. Handler vs floor, interleaved.
+    const sink = await startSink();
+    try {
+        const credentials = { username: "bench", password: "bench" };
+        const handler = (await loadSerializedFactory(makeShipperHandler(shipperConfig(sink.endpoint, credentials)))).handler as unknown as Handler;
+        // warm-up: JIT, connection, one round of each
+        await quietly(async () => {
+            for (const [i, payload] of payloads.entries()) await invoke(handler, payload.event, payload.events, `warm-${i}`);
+        });
+        for (const payload of payloads) floor(payload.event.awslogs.data);
+        const handlerCpu: number[] = [];
+        const handlerWall: number[] = [];
+        const floorCpu: number[] = [];
+        let events = 0;
+        for (let round = 0; round < rounds; round++) {
+            let cpu = 0;
+            for (const payload of payloads) cpu += floor(payload.event.awslogs.data);
+            floorCpu.push(cpu / (eventsPerPayload * payloads.length));
+            const wallStart = process.hrtime.bigint();
+            const cpuStart = process.cpuUsage();
+            await quietly(async () => {
+                for (const [i, payload] of payloads.entries()) await invoke(handler, payload.event, payload.events, `r${round}-${i}`);
+            });
+            const used = process.cpuUsage(cpuStart);
+            const wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
+            handlerCpu.push((used.user + used.system) / (eventsPerPayload * payloads.length));
+            handlerWall.push(wallMs);
+            events += eventsPerPayload * payloads.length;
+            console.log(`  round ${round + 1}/${rounds}: floor ${floorCpu[round]?.toFixed(2)} µs/event, handler ${handlerCpu[round]?.toFixed(2)} µs CPU/event, ${Math.round((eventsPerPayload * payloads.length) / (wallMs / 1000)).toLocaleString("en")} events/s`);
+        }
+        const sunk = await sink.documents();
+        if (sunk < events) throw new Error(`the sink received ${sunk} documents, fewer than the ${events} measured`);
+        const ratio = median(handlerCpu) / median(floorCpu);
+        const eventsPerSecond = (eventsPerPayload * payloads.length) / (median(handlerWall) / 1000);
+        console.log(`ratio ${ratio.toFixed(2)}`);
+        rows.push({ what: "handler CPU per event (null sink)", value: `${median(handlerCpu).toFixed(2)} µs`, target: "" });
+        rows.push({ what: "decode floor CPU per event", value: `${median(floorCpu).toFixed(2)} µs`, target: "" });
+        rows.push({ what: "ratio handler / floor", value: ratio.toFixed(2), target: "<= 2.00 (stretch 1.50)", pass: ratio <= 2 });
+        rows.push({ what: "events/s, one invocation at a time (null sink)", value: Math.round(eventsPerSecond).toLocaleString("en"), target: "" });
+
+        // 3. Cold start and peak RSS of the deployed bundle, in fresh processes.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipper-bundle-"));
+        try {
+            await stageBundle(makeShipperHandler(shipperConfig(sink.endpoint, credentials)), dir);
+            const eventFile = path.join(dir, "event.json");
+            fs.writeFileSync(eventFile, JSON.stringify(payloads[0]?.event));
+            const cold = Array.from({ length: 5 }, () => coldRun(dir, eventFile, 1));
+            const rss = coldRun(dir, eventFile, 20);
+            if (rss.shipped !== (payloads[0]?.events ?? 0) * 20) throw new Error(`the bundle shipped ${rss.shipped} events`);
+            const loadMs = median(cold.map((run) => run.loadMs));
+            rows.push({ what: "cold start: load of the deployed module (median of 5)", value: `${loadMs.toFixed(0)} ms`, target: "<= 300 ms", pass: loadMs <= 300 });
+            rows.push({ what: "first invocation after load (1 MB payload)", value: `${median(cold.map((run) => run.firstMs)).toFixed(0)} ms`, target: "" });
+            rows.push({ what: "peak RSS of the function's process (20 x 1 MB)", value: `${(rss.peakRssKb / 1024).toFixed(0)} MB`, target: "" });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    } finally {
+        sink.process.kill();
+    }
+
+    // 4. Bundle size.
+    const bundle = await bundleSize(makeShipperHandler(shipperConfig("https://127.0.0.1:9200", { username: "u", password: "p" })), SHIPPER_PACKAGES);
+    const mb = bundle.zipBytes / 1_000_000;
+    rows.push({ what: `zipped function (${bundle.files} files)`, value: `${mb.toFixed(2)} MB`, target: "<= 7 MB", pass: mb <= 7 });
+    console.log(`bundle packages: ${bundle.packages.join(", ")}`);
+
+    // 2. Into the real Elasticsearch node.
+    if (!skipEs) {
+        const es = await startElasticsearch();
+        try {
+            const config = shipperConfig(es.endpoint, { username: es.username, password: es.password }, { caCertificatePem: es.caCertificate, installIndexTemplate: true });
+            config.delivery.bulkMaxBytes = 2 * 1024 * 1024;
+            const handler = (await loadSerializedFactory(makeShipperHandler(config))).handler as unknown as Handler;
+            const esEvents = Array.from({ length: esPayloads }, (_, i) => cloudWatchEvent(1000 + i, 1_000_000));
+            const first = esEvents[0];
+            if (first) await quietly(() => invoke(handler, first.event, first.events, "es-warm"));
+            const started = process.hrtime.bigint();
+            let shipped = 0;
+            await quietly(async () => {
+                for (const [i, payload] of esEvents.slice(1).entries()) {
+                    await invoke(handler, payload.event, payload.events, `es-${i}`);
+                    shipped += payload.events;
+                }
+            });
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            const client = es.client();
+            await client.indices.refresh({ index: "logs-*-bench" });
+            const count = (await client.count({ index: "logs-*-bench" })).count;
+            await client.close();
+            if (count !== shipped + (first?.events ?? 0)) throw new Error(`Elasticsearch holds ${count} documents, expected ${shipped + (first?.events ?? 0)}`);
+            rows.push({ what: `events/s into the real node (${esPayloads - 1} x 1 MB, 1 node, 512 MB heap)`, value: Math.round(shipped / seconds).toLocaleString("en"), target: "" });
+        } finally {
+            await es.stop();
+        }
+    }
+
+    const width = Math.max(...rows.map((row) => row.what.length));
+    console.log("");
+    console.log(`${"measure".padEnd(width)}  ${"value".padStart(12)}  ${"target".padEnd(24)}  verdict`);
+    for (const row of rows) console.log(`${row.what.padEnd(width)}  ${row.value.padStart(12)}  ${row.target.padEnd(24)}  ${row.pass === undefined ? "" : row.pass ? "PASS" : "MISS"}`);
+}
+
+if (require.main === module) {
+    main().then(
+        () => process.exit(0),
+        (error: unknown) => {
+            console.error(error);
+            process.exit(1);
+        },
+    );
+}
