@@ -137,7 +137,8 @@ describe("operator commands: services up, ship, replay, services down (child pro
                 { messageId: "m2", body: '{"level":"info"}' },
             ]);
             const secretFile = files.sqs("sqs-secret", [{ messageId: "s1", body: "via the secret" }]);
-            const closed = `https://127.0.0.1:${await freePort()}`;
+            // Nothing listens there. Another endpoint takes none of services.env's Elasticsearch settings: give credentials too.
+            const unreachable = { ELASTICSEARCH_URL: `https://127.0.0.1:${await freePort()}`, ELASTICSEARCH_USERNAME: "elastic", ELASTICSEARCH_PASSWORD: "unused" };
             const notJson = files.writeText("truncated.json", '{"Records": [');
             const wrongShape = files.write("s3-event", { Records: [{ eventSource: "aws:s3", s3: {} }] });
             // Independent commands run side by side (each is a Node process of its own).
@@ -146,8 +147,8 @@ describe("operator commands: services up, ship, replay, services down (child pro
                 kinesis: run("ship", ["--event", kinesis, "--json", "--namespace", ns, "--install-template"]),
                 sqsText: run("ship", ["--event", sqsFile, "--namespace", ns, "--install-template"]),
                 secret: run("ship", ["--event", secretFile, "--json", "--namespace", `${ns}s`, "--secret-arn", secretArn], { ELASTICSEARCH_PASSWORD: "wrong-on-purpose" }),
-                cloudwatchDown: run("ship", ["--event", files.cloudWatch("cloudwatch-down", 8, 2).file, "--json", "--namespace", `${ns}x`], { ELASTICSEARCH_URL: closed }),
-                sqsDown: run("ship", ["--event", sqsFile, "--json", "--namespace", `${ns}x`], { ELASTICSEARCH_URL: closed }),
+                cloudwatchDown: run("ship", ["--event", files.cloudWatch("cloudwatch-down", 8, 2).file, "--json", "--namespace", `${ns}x`], unreachable),
+                sqsDown: run("ship", ["--event", sqsFile, "--json", "--namespace", `${ns}x`], unreachable),
                 missingFile: run("ship", ["--event", path.join(dir, "missing.json"), "--namespace", `${ns}bad`]),
                 notJson: run("ship", ["--event", notJson, "--namespace", `${ns}bad`]),
                 wrongShape: run("ship", ["--event", wrongShape, "--namespace", `${ns}bad`]),
