@@ -69,11 +69,18 @@ export async function runKpiStep(options: { config: PlatformConfig; created: Cre
     const { handler } = await loadSerializedFactory(() => makeKpiHandler({ ...functionConfig, bucket: process.env["KPI_BUCKET"] ?? "" }));
     const invoke = (event: KpiEvent) => handler(event, LAMBDA_CONTEXT);
 
+    // A backfill, one invocation per day (as `npm run kpi -- --from --to` drives it), so progress shows per day.
     const firstStarted = performance.now();
-    const first = await invoke({ dates: days });
+    let itemsRead = 0;
+    for (const [index, date] of days.entries()) {
+        const dayStarted = performance.now();
+        const result = await invoke({ dates: [date] });
+        check("days" in result && result.days.length === 1 && result.days[0].date === date, `the KPI function did not compute ${date}`);
+        const day = result.days[0];
+        itemsRead += day.trips + day.rejected;
+        print(`    KPI closure: ${date} computed (${index + 1}/${days.length}): ${n(day.trips)} trips, ${n(day.rejected)} rejected, in ${((performance.now() - dayStarted) / 1000).toFixed(1)}s`);
+    }
     const firstMs = performance.now() - firstStarted;
-    check("days" in first && first.days.length === days.length, `the KPI function computed ${"days" in first ? first.days.length : 0} days, expected ${days.length}`);
-    const itemsRead = first.days.reduce((sum, day) => sum + day.trips + day.rejected, 0);
     const firstBodies = await readBodies(clients, created.bucket, days);
 
     // Late trips arrive after their day's first run; the next scheduled run recomputes the last days and counts them.
