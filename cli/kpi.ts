@@ -8,12 +8,15 @@ import { DEFAULT_THRESHOLDS, KpiFunctionConfig } from "../functions/kpi/config";
 import { KpiRow, renderKpiLines, writeKpiObject } from "../functions/kpi/output";
 import { computeDay } from "../functions/kpi/pipeline";
 import { KpiCliOptions, parseKpiArgs, UsageError, USAGE } from "./kpi/args";
+import { applyServicesEnv } from "./shipper/servicesEnv";
 
 /**
  * `npm run kpi`: computes (and writes, unless --dry-run) the KPIs of one day or a range of days with the
- * function's own code, against the standard AWS credential chain (AWS_ENDPOINT_URL honoured).
+ * function's own code, against the standard AWS credential chain (AWS_ENDPOINT_URL honoured, and taken from
+ * .cache/services.env when `npm run services -- up` wrote it).
  */
 async function main(argv: string[]): Promise<number> {
+    applyServicesEnv();
     let options: KpiCliOptions;
     try {
         options = parseKpiArgs(argv);
