@@ -54,21 +54,23 @@ function prng(seed: number): () => number {
 const WORDS = ["GET", "POST", "/api/v1/orders", "/health", "user", "request", "completed", "in", "ms", "status", "cache", "miss", "hit", "retrying", "upstream", "timeout", "INFO", "WARN", "ERROR", "debug"];
 
 /**
- * One CloudWatch Logs subscription event of about `targetBytes` of JSON (CloudWatch sends at most 1 MB): a third
- * of the messages are JSON objects (structured logs: expanded under `json`), the rest plain text lines.
+ * One CloudWatch Logs subscription event holding `targetBytes` of events as CloudWatch counts them (message bytes
+ * + 26 per event; it delivers at most 1 MB): a third of the messages are JSON objects (structured logs: expanded
+ * under `json`), the rest plain text lines.
  */
 export function cloudWatchEvent(seed: number, targetBytes: number): { event: { awslogs: { data: string } }; events: number; jsonBytes: number } {
     const random = prng(seed);
     const logEvents: { id: string; timestamp: number; message: string }[] = [];
-    let bytes = 200;
-    for (let i = 0; bytes < targetBytes; i++) {
+    let bytes = 0;
+    for (let i = 0; ; i++) {
         const word = () => WORDS[Math.floor(random() * WORDS.length)] ?? "x";
         const message =
             i % 3 === 0
-                ? JSON.stringify({ level: word(), msg: `${word()} ${word()} ${word()}`, http: { method: word(), path: word(), status: 200 + Math.floor(random() * 300) }, duration_ms: Math.round(random() * 1000) / 10, trace: { id: Math.floor(random() * 1e12).toString(16) } })
+                ? JSON.stringify({ level: word(), msg: `${word()} ${word()} ${word()}`, http: { method: word(), path: word(), status: 200 + Math.floor(random() * 300) }, duration_ms: Math.round(random() * 1000) / 10})
                 : `${new Date(1_700_000_000_000 + i).toISOString()} ${word()} ${word()} ${word()} ${word()} ${Math.floor(random() * 1e6)} ${word()}`;
         const event = { id: `${String(seed).padStart(20, "0")}${String(i).padStart(36, "0")}`, timestamp: 1_700_000_000_000 + i, message };
-        bytes += JSON.stringify(event).length + 1;
+        bytes += Buffer.byteLength(message) + 26;
+        if (bytes > targetBytes) break;
         logEvents.push(event);
     }
     const json = JSON.stringify({ messageType: "DATA_MESSAGE", owner: "123456789012", logGroup: "/bench/app", logStream: "stream-1", subscriptionFilters: ["shipper"], logEvents });
@@ -222,9 +224,9 @@ async function main(): Promise<void> {
     process.env["POWERTOOLS_METRICS_DISABLED"] = "false";
     const rows: Row[] = [];
 
-    const payloads = Array.from({ length: perRound }, (_, i) => cloudWatchEvent(i + 1, 1_000_000));
+    const payloads = Array.from({ length: perRound }, (_, i) => cloudWatchEvent(i + 1, 1_048_576));
     const eventsPerPayload = payloads.reduce((sum, payload) => sum + payload.events, 0) / payloads.length;
-    console.log(`payloads: ${payloads.length} x ~${(payloads[0]?.jsonBytes ?? 0).toLocaleString("en")} bytes of JSON, ~${Math.round(eventsPerPayload).toLocaleString("en")} events each (a third JSON objects), gzip+base64 ${(payloads[0]?.event.awslogs.data.length ?? 0).toLocaleString("en")} bytes`);
+    console.log(`payloads: ${payloads.length} x 1 MB of events as CloudWatch counts them (~${Math.round(eventsPerPayload).toLocaleString("en")} events, a third JSON objects; ${(payloads[0]?.jsonBytes ?? 0).toLocaleString("en")} bytes of JSON, ${(payloads[0]?.event.awslogs.data.length ?? 0).toLocaleString("en")} gzip+base64)`);
 
     // 1. Handler vs floor, interleaved.
     const sink = await startSink();
@@ -299,7 +301,7 @@ async function main(): Promise<void> {
             const config = shipperConfig(es.endpoint, { username: es.username, password: es.password }, { caCertificatePem: es.caCertificate, installIndexTemplate: true });
             config.delivery.bulkMaxBytes = 2 * 1024 * 1024;
             const handler = (await loadSerializedFactory(makeShipperHandler(config))).handler as unknown as Handler;
-            const esEvents = Array.from({ length: esPayloads }, (_, i) => cloudWatchEvent(1000 + i, 1_000_000));
+            const esEvents = Array.from({ length: esPayloads }, (_, i) => cloudWatchEvent(1000 + i, 1_048_576));
             const first = esEvents[0];
             if (first) await quietly(() => invoke(handler, first.event, first.events, "es-warm"));
             const started = process.hrtime.bigint();

@@ -2,12 +2,7 @@ import type { Client } from "@elastic/elasticsearch";
 
 import type { Deadline } from "../shared/deadline";
 import { describeError } from "../shared/errors";
-
-/** One document to create: its bulk lines (action + source) and its byte length. */
-export interface BulkItem {
-    lines: string;
-    bytes: number;
-}
+import type { BulkBody } from "./bulkBody";
 
 /** What became of one item. `retry`: try again later (Lambda's retry); `rejected`: never will succeed (dead letter). */
 export type ItemOutcome = { status: "created" } | { status: "exists" } | { status: "rejected"; error: string; type: string } | { status: "retry"; error: string; type: string };
@@ -35,12 +30,12 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** Groups items into requests of at most maxBytes (an item larger than that is sent alone; callers keep them out). */
-export function chunkItems(indexes: number[], items: BulkItem[], maxBytes: number): number[][] {
+export function chunkItems(indexes: number[], items: Pick<BulkBody, "bytes">, maxBytes: number): number[][] {
     const chunks: number[][] = [];
     let current: number[] = [];
     let bytes = 0;
     for (const index of indexes) {
-        const size = (items[index]).bytes;
+        const size = items.bytes(index);
         if (current.length > 0 && bytes + size > maxBytes) {
             chunks.push(current);
             current = [];
@@ -54,15 +49,15 @@ export function chunkItems(indexes: number[], items: BulkItem[], maxBytes: numbe
 }
 
 /**
- * Creates documents with the bulk API: NDJSON built from the pre-rendered lines and sent through the client's
+ * Creates documents with the bulk API: the NDJSON encoded once (BulkBody), sliced into requests and sent through the client's
  * transport (TLS, auth, product check), `create` so a repeat is a 409 (already present), the response trimmed
  * by filter_path. Requests run `concurrency` at a time; a failed request (429, 5xx, reset, timeout) and the
  * retryable items of a response (429, 5xx) are tried again with jittered exponential backoff while the
  * deadline allows; what is still retryable then is reported `retry`.
  */
-export async function sendBulk(client: Client, items: BulkItem[], options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
-    const outcomes: (ItemOutcome | undefined)[] = new Array<ItemOutcome | undefined>(items.length);
-    let pending = items.map((_, index) => index);
+export async function sendBulk(client: Client, items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
+    const outcomes: (ItemOutcome | undefined)[] = new Array<ItemOutcome | undefined>(items.count);
+    let pending = Array.from({ length: items.count }, (_, index) => index);
     const backoffMs = options.backoffMs ?? 200;
     for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) {
@@ -94,9 +89,8 @@ export async function sendBulk(client: Client, items: BulkItem[], options: BulkO
     return outcomes.map((outcome) => outcome ?? { status: "retry", error: "not sent", type: "not_sent" });
 }
 
-async function sendChunk(client: Client, chunk: number[], items: BulkItem[], options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
-    let body = "";
-    for (const index of chunk) body += (items[index]).lines;
+async function sendChunk(client: Client, chunk: number[], items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
+    const body = items.request(chunk);
     let response: BulkResponse;
     try {
         response = (await client.transport.request<BulkResponse>(

@@ -28,12 +28,12 @@ export interface DocumentEnvironment {
     ingested: string;
 }
 
-/** One rendered document: its data stream and its two NDJSON lines (bulk `create` action + source). */
+/** One rendered document: its data stream, its bulk `create` action line and its source line (without newlines). */
 export interface RenderedDocument {
     index: string;
-    /** `{"create":{...}}\n{document}\n` */
-    lines: string;
-    /** The document alone (for a dead letter). */
+    /** `{"create":{"_index":...,"_id":...}}` */
+    action: string;
+    /** The document (also what a dead letter keeps). */
     document: string;
 }
 
@@ -42,6 +42,8 @@ interface OriginRendering {
     actionPrefix: string;
     /** The pre-serialized fields common to every event of the origin, as `,"key":value...`. */
     fragment: string;
+    /** `fragment` without its two closing braces (aws.cloudwatch is last, left open for event_id). */
+    fragmentOpen: string;
 }
 
 /**
@@ -53,7 +55,11 @@ export class DocumentRenderer {
     // Assigned in the constructor, not as field initializers: the closure serializer keeps constructors only.
     private readonly origins: Map<EventOrigin, OriginRendering>;
     private readonly ingested: string;
+    private readonly ingestedText: string;
     private readonly cloud: string;
+    private readonly jsonKey: string;
+    private second: number;
+    private secondPrefix: string;
 
     constructor(
         private readonly config: Pick<ShipperFunctionConfig, "routing" | "json"> & { elasticsearch: Pick<ShipperFunctionConfig["elasticsearch"], "namespace"> },
@@ -61,6 +67,10 @@ export class DocumentRenderer {
     ) {
         this.origins = new Map();
         this.ingested = JSON.stringify(environment.ingested);
+        this.ingestedText = environment.ingested;
+        this.jsonKey = JSON.stringify(config.json.field);
+        this.second = Number.NaN;
+        this.secondPrefix = "";
         const cloud: Record<string, unknown> = { provider: "aws" };
         if (environment.region) cloud["region"] = environment.region;
         if (environment.accountId) cloud["account"] = { id: environment.accountId };
@@ -69,20 +79,30 @@ export class DocumentRenderer {
 
     render(event: LogEvent): RenderedDocument {
         const origin = this.originRendering(event.origin);
-        const time = new Date(event.timestamp);
-        const timestamp = Number.isNaN(time.getTime()) ? new Date().toISOString() : time.toISOString();
-        let document = `{"@timestamp":"${timestamp}","message":${JSON.stringify(event.message)},"event":{"id":${JSON.stringify(event.id)},"ingested":${this.ingested}}`;
+        const id = JSON.stringify(event.id);
+        let document = `{"@timestamp":"${this.isoTime(event.timestamp)}","message":${JSON.stringify(event.message)},"event":{"id":${id},"ingested":${this.ingested}}`;
         const expanded = expandJson(event.message, this.config.json.maxDepth, this.config.json.maxFields);
         if (expanded) {
-            document += `,${JSON.stringify(this.config.json.field)}:${expanded.text}`;
+            document += `,${this.jsonKey}:${expanded.text}`;
             if (expanded.truncated) document += `,"tags":["${TAG_JSON_TRUNCATED}"]`;
         }
-        if (event.origin.cloudwatch) {
-            document += `${origin.fragment.slice(0, -2)},"event_id":${JSON.stringify(event.id)}}}}`;
-        } else {
-            document += `${origin.fragment}}`;
+        document += event.origin.cloudwatch ? `${origin.fragmentOpen},"event_id":${id}}}}` : `${origin.fragment}}`;
+        return { index: origin.index, document, action: `${origin.actionPrefix}${id}}}` };
+    }
+
+    /**
+     * ISO 8601 of epoch milliseconds; the text up to the second is reused while events stay in the same second
+     * (a payload's events are close in time). An invalid time is the invocation's start.
+     */
+    private isoTime(milliseconds: number): string {
+        if (!Number.isFinite(milliseconds) || Math.abs(milliseconds) > 8.64e15) return this.ingestedText;
+        const fraction = ((milliseconds % 1000) + 1000) % 1000;
+        const second = milliseconds - fraction;
+        if (second !== this.second) {
+            this.second = second;
+            this.secondPrefix = new Date(second).toISOString().slice(0, -4);
         }
-        return { index: origin.index, document, lines: `${origin.actionPrefix}${JSON.stringify(event.id)}}}\n${document}\n` };
+        return `${this.secondPrefix}${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${Math.floor(fraction)}Z`;
     }
 
     /** The data stream an origin's events go to. */
@@ -116,7 +136,7 @@ export class DocumentRenderer {
             aws["cloudwatch"] = { log_group: origin.cloudwatch.logGroup, log_stream: origin.cloudwatch.logStream, ...(origin.cloudwatch.owner ? { owner: origin.cloudwatch.owner } : {}) };
         }
         fragment += `,"aws":${JSON.stringify(aws)}`;
-        rendering = { index, fragment, actionPrefix: `{"create":{"_index":${JSON.stringify(index)},"_id":` };
+        rendering = { index, fragment, fragmentOpen: fragment.slice(0, -2), actionPrefix: `{"create":{"_index":${JSON.stringify(index)},"_id":` };
         this.origins.set(origin, rendering);
         return rendering;
     }

@@ -46,8 +46,10 @@ export interface DecodedBatch {
     malformed: MalformedInput[];
     /** CloudWatch Logs CONTROL_MESSAGE payloads: acknowledged, nothing to ship. */
     controlMessages: number;
+    /** Characters of decoded text (a size hint for the bulk body). */
+    bytes: number;
 }
 
 export function emptyBatch(source: ShipperSource): DecodedBatch {
-    return { source, recordIds: [], events: [], malformed: [], controlMessages: 0 };
+    return { source, recordIds: [], events: [], malformed: [], controlMessages: 0, bytes: 0 };
 }

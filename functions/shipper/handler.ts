@@ -3,7 +3,8 @@ import { describeError, InputError, RetryableError } from "../shared/errors";
 import { createLogger, type Logger } from "../shared/logger";
 import { createMetrics } from "../shared/metrics";
 import { publishAccounting, type Counts } from "./accounting";
-import { sendBulk, type BulkItem, type ItemOutcome } from "./bulk";
+import { sendBulk, type ItemOutcome } from "./bulk";
+import { BulkBody } from "./bulkBody";
 import type { ShipperFunctionConfig, ShipperSource } from "./config";
 import { ConnectionProvider } from "./connection";
 import { DeadLetterWriter, type DeadLetter } from "./deadLetter";
@@ -122,10 +123,10 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
         const renderer = new DocumentRenderer(config, { ...functionEnvironment(context.invokedFunctionArn), ingested: new Date().toISOString() });
         const filter = filters[source];
 
-        // Render what passes the filters; a document over the bulk size limit can never be sent: dead letter.
-        const items: BulkItem[] = [];
+        // Render what passes the filters, once, into the bulk body; a document over the bulk size limit can never
+        // be sent: dead letter.
+        const items = new BulkBody(batch.bytes * 2);
         const itemEvents: LogEvent[] = [];
-        const itemDocuments: string[] = [];
         const letters: DeadLetter[] = [];
         const letterRecords: string[] = [];
         const at = new Date().toISOString();
@@ -135,15 +136,14 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
                 continue;
             }
             const rendered = renderer.render(logEvent);
-            const bytes = Buffer.byteLength(rendered.lines);
+            const bytes = items.append(rendered.action, rendered.document);
             if (bytes > config.delivery.bulkMaxBytes) {
+                items.dropLast();
                 letters.push(rejectedLetter(source, logEvent, rendered.index, rendered.document, `document of ${bytes} bytes exceeds the bulk request limit of ${config.delivery.bulkMaxBytes} bytes (delivery.bulkMaxBytes)`, at));
                 letterRecords.push(logEvent.origin.recordId);
                 continue;
             }
-            items.push({ lines: rendered.lines, bytes });
             itemEvents.push(logEvent);
-            itemDocuments.push(rendered.document);
         }
         for (const malformed of batch.malformed) {
             letters.push({ version: 1, source, reason: "malformed", error: malformed.error, id: malformed.id, recordId: malformed.recordId, at, raw: malformed.raw, rawEncoding: malformed.rawEncoding });
@@ -152,15 +152,15 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
         }
 
         let outcomes: ItemOutcome[] = [];
-        if (items.length > 0) {
+        if (items.count > 0) {
             try {
                 await ensureTemplate();
                 const client = await connections.get();
                 outcomes = await sendBulk(client, items, { concurrency: config.delivery.bulkConcurrency, maxBytes: config.delivery.bulkMaxBytes, requestTimeoutMs: config.delivery.requestTimeoutMs, maxRetries: config.delivery.maxRetries }, deadline);
             } catch (error) {
                 // Credentials, template or client failures: nothing was shipped; Lambda's retry will try again.
-                logger.error("Elasticsearch is not reachable for this invocation", { source, error: describeError(error), documents: items.length });
-                outcomes = items.map(() => ({ status: "retry", error: describeError(error), type: (error as Error).name || "error" }));
+                logger.error("Elasticsearch is not reachable for this invocation", { source, error: describeError(error), documents: items.count });
+                outcomes = itemEvents.map(() => ({ status: "retry", error: describeError(error), type: (error as Error).name || "error" }));
             }
         }
         let retryErrors = 0;
@@ -174,7 +174,7 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
                 failedRecords.add(logEvent.origin.recordId);
                 if (retryErrors++ === 0) firstRetryError = outcome.type;
             } else {
-                letters.push(rejectedLetter(source, logEvent, renderer.indexOf(logEvent.origin), itemDocuments[index], outcome.error, at));
+                letters.push(rejectedLetter(source, logEvent, renderer.indexOf(logEvent.origin), items.document(index), outcome.error, at));
                 letterRecords.push(logEvent.origin.recordId);
                 logger.warn("document rejected by Elasticsearch, dead-lettered", { source, id: logEvent.id, error: outcome.type });
             }

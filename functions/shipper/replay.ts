@@ -3,7 +3,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { awsClientConfig } from "../shared/awsClient";
 import { Deadline } from "../shared/deadline";
 import { describeError } from "../shared/errors";
-import { sendBulk, type BulkItem } from "./bulk";
+import { sendBulk } from "./bulk";
+import { BulkBody } from "./bulkBody";
 import type { ShipperFunctionConfig } from "./config";
 import { ConnectionProvider } from "./connection";
 import { joinDeadLetterParts, loadDeadLetter, type DeadLetter } from "./deadLetter";
@@ -53,7 +54,7 @@ export async function reshipDeadLetters(config: ShipperFunctionConfig, letters: 
     for (const part of joined.incomplete) results.push({ id: part.id, outcome: "failed", error: "parts of this split dead letter are missing: receive the rest of the queue first" });
 
     // Each letter becomes one or more bulk items; a letter's result is the worst of its items'.
-    const items: BulkItem[] = [];
+    const items = new BulkBody(64 * 1024);
     const owners: number[] = [];
     const pending: { id: string; items: number; outcomes: string[]; error?: string }[] = [];
     const renderer = new DocumentRenderer(config, { ingested: new Date().toISOString() });
@@ -68,8 +69,7 @@ export async function reshipDeadLetters(config: ShipperFunctionConfig, letters: 
         const slot = pending.push({ id: letter.id, items: 0, outcomes: [] }) - 1;
         const entry = pending[slot];
         if (letter.reason === "rejected" && letter.document && letter.index) {
-            const lines = `{"create":{"_index":${JSON.stringify(letter.index)},"_id":${JSON.stringify(letter.id)}}}\n${JSON.stringify(letter.document)}\n`;
-            items.push({ lines, bytes: Buffer.byteLength(lines) });
+            items.append(`{"create":{"_index":${JSON.stringify(letter.index)},"_id":${JSON.stringify(letter.id)}}}`, JSON.stringify(letter.document));
             owners.push(slot);
             entry.items++;
             continue;
@@ -81,7 +81,7 @@ export async function reshipDeadLetters(config: ShipperFunctionConfig, letters: 
         }
         for (const event of batch.events) {
             const rendered = renderer.render(event);
-            items.push({ lines: rendered.lines, bytes: Buffer.byteLength(rendered.lines) });
+            items.append(rendered.action, rendered.document);
             owners.push(slot);
             entry.items++;
         }
@@ -89,7 +89,7 @@ export async function reshipDeadLetters(config: ShipperFunctionConfig, letters: 
 
     const connections = new ConnectionProvider({ ...config.elasticsearch, requestTimeoutMs: config.delivery.requestTimeoutMs });
     try {
-        const client = items.length > 0 ? await connections.get() : undefined;
+        const client = items.count > 0 ? await connections.get() : undefined;
         const outcomes = client
             ? await sendBulk(client, items, { concurrency: config.delivery.bulkConcurrency, maxBytes: config.delivery.bulkMaxBytes, requestTimeoutMs: config.delivery.requestTimeoutMs, maxRetries: config.delivery.maxRetries }, new Deadline(undefined, 0, 15 * 60_000))
             : [];

@@ -91,6 +91,7 @@ export function appendCloudWatchPayload(text: string, recordId: string, batch: D
     for (const event of events) {
         batch.events.push({ id: event.id, timestamp: event.timestamp, message: event.message, origin });
     }
+    batch.bytes += text.length;
 }
 
 /** True when the text looks like a CloudWatch Logs subscription payload (checked before a full parse). */
@@ -106,6 +107,7 @@ export function looksLikeCloudWatchPayload(text: string): boolean {
 export function appendTextPayload(text: string, idBase: string, timestamp: number, origin: EventOrigin, batch: DecodedBatch, what: string): number {
     const trimmed = text.trim();
     if (trimmed.length === 0) throw new MalformedError(`${what} is empty (or only whitespace)`);
+    batch.bytes += text.length;
     const first = trimmed.charCodeAt(0);
     if (first === 123 /* { */ || first === 91 /* [ */) {
         try {
