@@ -21,6 +21,9 @@ export interface RetentionFunctionConfig {
     reserveMs: number;
 }
 
+/** Names kept per list (failed, changed, excluded, DELIVERY) in a sweep's totals, which travel in the resumption event. */
+export const RESUME_LIST_LIMIT = 100;
+
 /** The part of the Lambda context the handler reads. */
 export interface LambdaContextLike {
     getRemainingTimeInMillis(): number;
@@ -98,6 +101,8 @@ export function makeRetentionHandler(config: RetentionFunctionConfig): () => (ev
                 startToken: event.nextToken,
                 totals: before,
                 msLeft: () => deadline.msLeft(),
+                // Four lists of at most 100 names (512 characters at most) keep the resumption event under Lambda's 256 KB async payload.
+                listLimit: RESUME_LIST_LIMIT,
                 onPutFailure: (logGroupName, error) => logger.warn("put retention failed", { region: event.region, logGroupName, error: describeError(error) }),
             });
             publishCounts(metrics, { region: event.region }, countDelta(before, result));

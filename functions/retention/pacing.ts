@@ -2,20 +2,21 @@ import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 
 /**
  * Client-side pacing for quota-limited APIs. A pacer releases callers, one at a time and in call order, on slots
- * spaced `1000 / perSecond` ms apart (stretched by a small margin, so network jitter cannot squeeze more than
- * `perSecond` requests into any one-second window on the server's side). Every attempt takes a slot, retries
- * included: the pace holds whatever the SDK's retry strategy does.
+ * spaced `1000 / perSecond` ms apart, stretched by MARGIN. Every attempt takes a slot, retries included: the pace
+ * holds whatever the SDK's retry strategy does.
  *
  * Slots follow a schedule, so a timer firing a millisecond late does not push every later call back (the pace
- * would drift below the configured one). A caller released more than `TOLERANCE_MS` after its slot (the event
- * loop was blocked) re-bases the schedule at its release, so the slots missed meanwhile are never released
- * together. Any one-second window then holds at most ceil((1000 + TOLERANCE_MS) / interval) <= perSecond calls.
+ * would drift below the configured one). A caller released more than TOLERANCE_MS after its slot (the event loop
+ * was busy) re-bases the schedule at its release, so the slots missed meanwhile are never released together.
+ * Releases in any window of W ms then number at most ceil((W + TOLERANCE_MS) / interval); with MARGIN = 3% the
+ * window can be 1000 ms plus 15 ms of jitter between release and arrival (event loop, network) and still hold at
+ * most `perSecond` calls on the server's side.
  */
 export class Pacer {
-    /** Slots are this much wider than the exact pace: 3% of a slot. */
+    /** Slots are this much wider than the exact pace. */
     static readonly MARGIN = 0.03;
-    /** Lateness absorbed by the schedule; 1000 ms x MARGIN keeps the window bound above at perSecond. */
-    static readonly TOLERANCE_MS = 1000 * Pacer.MARGIN;
+    /** Lateness the schedule absorbs (the rest of 1000 ms x MARGIN is left for jitter after release). */
+    static readonly TOLERANCE_MS = 15;
     readonly intervalMs: number;
     // State is set in the constructor, not by field initializers: closure serialization drops those.
     private nextSlot: number;

@@ -4,6 +4,7 @@ import { describeError, RetryableError } from "../shared/errors";
 import { RetentionSettings } from "./config";
 import { makeDecider } from "./decision";
 import { createPacedLogsClient } from "./logsClient";
+import { Pacer } from "./pacing";
 
 /** DescribeLogGroups' largest page. */
 export const PAGE_SIZE = 50;
@@ -100,7 +101,7 @@ export async function sweepRegion(options: SweepOptions): Promise<SweepResult> {
     const totals: SweepTotals = cloneTotals(options.totals ?? emptyTotals());
     const listLimit = options.listLimit ?? 200;
     const msLeft = options.msLeft ?? (() => Infinity);
-    const putMs = (1000 * 1.03) / settings.putsPerSecond;
+    const putMs = (1000 * (1 + Pacer.MARGIN)) / settings.putsPerSecond;
     const push = (list: string[], name: string) => {
         if (list.length < listLimit) list.push(name);
         else totals.listsTruncated = true;
