@@ -333,5 +333,5 @@ export function accountingMetric(source: ShipperSource): { namespace: string; me
 
 /** The EMF count of documents sent to the dead-letter queue. */
 export function deadLetteredMetric(source: ShipperSource): { namespace: string; metricName: string; dimensions: Record<string, string> } {
-    return { namespace: "LogPlatform", metricName: "deadLettered", dimensions: { service: "log-shipper", source } };
+    return { namespace: "LogPlatform", metricName: "DeadLettered", dimensions: { service: "log-shipper", source } };
 }

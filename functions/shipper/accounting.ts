@@ -16,14 +16,14 @@ export function accountingBreach(counts: Counts): boolean {
 }
 
 /**
- * Publishes one invocation's counts as EMF (dimension Source) with `AccountingBreach` 0 or 1, and logs them
+ * Publishes one invocation's counts as EMF (dimensions service and source: what the LogShipper alarms watch) with `AccountingBreach` 0 or 1, and logs them
  * (counts only). A breach is also logged at error level: the alarm on AccountingBreach fires on it.
  */
 export function publishAccounting(metrics: Metrics, logger: Logger, source: string, counts: Counts, extra: Record<string, unknown> = {}): boolean {
     const breach = accountingBreach(counts);
     publishCounts(
         metrics,
-        { Source: source },
+        { source },
         {
             Received: counts.received,
             Shipped: counts.shipped,

@@ -241,7 +241,7 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
                     `AWS/Lambda/Errors ${JSON.stringify({ FunctionName: fnName(source) })}`,
                     `AWS/Lambda/Throttles ${JSON.stringify({ FunctionName: fnName(source) })}`,
                     `LogPlatform/AccountingBreach ${JSON.stringify({ service: "log-shipper", source })}`,
-                    `LogPlatform/deadLettered ${JSON.stringify({ service: "log-shipper", source })}`,
+                    `LogPlatform/DeadLettered ${JSON.stringify({ service: "log-shipper", source })}`,
                 ]),
                 `AWS/Lambda/IteratorAge ${JSON.stringify({ FunctionName: fnName("kinesis") })}`,
                 ...["shipper-dead-letters", "shipper-sqs-dlq", "shipper-kinesis-failures", "shipper-cloudwatch-failures"].map(

@@ -21,7 +21,7 @@ function message(i: number): string {
 }
 
 interface Emf {
-    Source: string;
+    source: string;
     Received: number;
     Shipped: number;
     AlreadyPresent: number;
@@ -273,7 +273,7 @@ describe("shipper under faults: 10,000 events, Lambda's retries, every event acc
         // received count = the events Lambda delivered, and a retry asked for exactly when something failed for retry.
         const emf = output.lines.filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line) as Emf);
         for (const source of ["cloudwatch", "kinesis", "sqs"]) {
-            const ofSource = emf.filter((metric) => metric.Source === source);
+            const ofSource = emf.filter((metric) => metric.source === source);
             const driven = invocations[source] ?? [];
             expect(ofSource, `${source}: one EMF document per invocation`).to.have.length(driven.length);
             ofSource.forEach((metric, index) => {
