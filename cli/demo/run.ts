@@ -72,13 +72,16 @@ export async function runDemo(options: DemoOptions, print: Print): Promise<DemoR
                 print(`      table ${names.tripsTableName} (+ index ${names.tripsIndexName}), bucket ${names.kpiBucketName}, secret ${names.secretName}, log group${created.logGroups.length === 1 ? "" : "s"} ${created.logGroups.join(", ")}`);
                 return { outcome: "moto and Elasticsearch up; stream, queues, table, bucket, secret and log groups created", proves: "the demo runs on the same local services as the tests, with the stack's names" };
             });
+            // The sweep is paced (PutRetentionPolicy at the deployed rate), so it mostly waits: it runs alongside
+            // the shipper and KPI steps, and its lines are printed after theirs.
+            const retention = steps.background(`Retention enforcer: every log group <= ${config.retention.maxRetentionDays} days`, (held) =>
+                runRetentionStep({ config, clients, count: sizes.logGroups, seed: options.seed, stack: options.stack, print: held }),
+            );
             await steps.run("Log shipper: CloudWatch Logs, Kinesis and SQS into Elasticsearch", () => runShipperStep({ config, created, clients, services: running, sizes, seed: options.seed, print }));
             await steps.run("KPI pipeline: trips in DynamoDB to daily KPIs in S3", () =>
                 runKpiStep({ config, created, clients, sizes: { trips: sizes.trips, days: sizes.tripDays }, seed: options.seed, print }),
             );
-            await steps.run(`Retention enforcer: every log group <= ${config.retention.maxRetentionDays} days`, () =>
-                runRetentionStep({ config, clients, count: sizes.logGroups, seed: options.seed, stack: options.stack, print }),
-            );
+            await retention.finish();
             const totalMs = performance.now() - started;
             printSummary(steps.records, totalMs, print);
             if (options.keep) {

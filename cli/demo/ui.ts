@@ -41,23 +41,56 @@ export class StepRunner {
     constructor(private readonly print: Print) {}
 
     async run(name: string, step: () => Promise<StepReport>): Promise<StepReport> {
-        const index = this.records.length + 1;
-        this.print();
-        this.print(`[${index}] ${name}`);
+        this.header(name);
         const started = performance.now();
+        let report: StepReport;
         try {
-            const report = await step();
-            const ms = performance.now() - started;
-            this.records.push({ name, ok: true, ms, ...report });
-            this.print(`    ok (${seconds(ms)}): ${report.outcome}`);
-            return report;
+            report = await step();
         } catch (error) {
-            const ms = performance.now() - started;
-            const reason = error instanceof Error ? error.message : String(error);
-            this.records.push({ name, ok: false, ms, error: reason });
-            this.print(`    FAILED (${seconds(ms)}): ${reason}`);
-            throw new StepFailure(name, error);
+            throw this.failed(name, performance.now() - started, error);
         }
+        return this.passed(name, performance.now() - started, report);
+    }
+
+    /**
+     * Starts a step now, alongside the steps run after it (for one that mostly waits, such as a paced sweep).
+     * Its lines are held back; `finish()` waits for it, then prints them under its number, so the output reads
+     * in order. The time recorded is the step's own, from its start.
+     */
+    background(name: string, step: (print: Print) => Promise<StepReport>): { finish(): Promise<StepReport> } {
+        const lines: (string | undefined)[] = [];
+        const started = performance.now();
+        const outcome = step((line) => lines.push(line)).then(
+            (report) => ({ ok: true as const, report, ms: performance.now() - started }),
+            (error: unknown) => ({ ok: false as const, error, ms: performance.now() - started }),
+        );
+        return {
+            finish: async () => {
+                const result = await outcome;
+                this.header(`${name} (ran alongside the steps before it)`);
+                for (const line of lines) this.print(line);
+                if (!result.ok) throw this.failed(name, result.ms, result.error);
+                return this.passed(name, result.ms, result.report);
+            },
+        };
+    }
+
+    private header(name: string): void {
+        this.print();
+        this.print(`[${this.records.length + 1}] ${name}`);
+    }
+
+    private passed(name: string, ms: number, report: StepReport): StepReport {
+        this.records.push({ name, ok: true, ms, ...report });
+        this.print(`    ok (${seconds(ms)}): ${report.outcome}`);
+        return report;
+    }
+
+    private failed(name: string, ms: number, error: unknown): StepFailure {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.records.push({ name, ok: false, ms, error: reason });
+        this.print(`    FAILED (${seconds(ms)}): ${reason}`);
+        return new StepFailure(name, error);
     }
 }
 
