@@ -20,7 +20,7 @@ export function shipperAlarm(name: string, parent: pulumi.Resource, alarmTopicAr
     return new aws.cloudwatch.MetricAlarm(
         name,
         {
-            alarmDescription: `${spec.description} (runbook: docs/shipper-operations.md)`,
+            alarmDescription: `${spec.description} (runbook: docs/shipper.md#alarms-runbook)`,
             namespace: spec.namespace,
             metricName: spec.metricName,
             dimensions: spec.dimensions,
