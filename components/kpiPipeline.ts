@@ -7,6 +7,7 @@ import { KPI_COLUMNS } from "../functions/kpi/schema";
 import { PROJECTED_ATTRIBUTES } from "../functions/kpi/trips";
 import { StackConfig } from "./config";
 import { ManagedFunction, PlatformRefs, queueDepthAlarm, Statement } from "./managedFunction";
+import { secureBucket } from "./shared/secureBucket";
 
 export interface KpiPipelineArgs {
     /** The `kpi` section of the stack config. */
@@ -92,18 +93,11 @@ export class KpiPipeline extends pulumi.ComponentResource {
         const tableKeyArn: pulumi.Input<string> | undefined = kpi.createTripsTable ? platform.kmsKeyArn : kpi.tripsTableKmsKeyArn;
 
         // --- bucket ---
-        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-bucket-sse`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: platform.kmsKeyArn }, bucketKeyEnabled: true }] },
-            parent,
-        );
-        const versioning = new aws.s3.BucketVersioning(`${name}-bucket-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-bucket-lifecycle`,
+        const { bucket } = secureBucket(
+            `${name}-bucket`,
             {
-                bucket: bucket.id,
-                rules: [
+                kmsKeyArn: platform.kmsKeyArn,
+                lifecycleRules: [
                     {
                         id: "athena-results-expire",
                         status: "Enabled",
@@ -120,32 +114,7 @@ export class KpiPipeline extends pulumi.ComponentResource {
                     },
                 ],
             },
-            { parent: this, dependsOn: [versioning] },
-        );
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
-            `${name}-bucket-public-access`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            parent,
-        );
-        new aws.s3.BucketPolicy(
-            `${name}-bucket-policy`,
-            {
-                bucket: bucket.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ],
-                }),
-            },
-            { parent: this, dependsOn: [publicAccess] },
+            this,
         );
 
         // --- Glue table + Athena workgroup ---

@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import { keyPolicy } from "./shared/keyPolicy";
+import { BucketPolicyStatement, secureBucket } from "./shared/secureBucket";
+
 export interface RetentionTrailArgs {
     /** Days the trail's log files (and old versions of them) are kept: at most 7. */
     retentionDays: number;
@@ -41,18 +44,11 @@ export class RetentionTrail extends pulumi.ComponentResource {
             parent,
         );
 
-        const bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy: false }, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-bucket-sse`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
-            parent,
-        );
-        const versioning = new aws.s3.BucketVersioning(`${name}-bucket-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent);
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-bucket-lifecycle`,
+        const { bucket, policy: bucketPolicy } = secureBucket(
+            `${name}-bucket`,
             {
-                bucket: bucket.id,
-                rules: [
+                kmsKeyArn: key.arn,
+                lifecycleRules: [
                     {
                         id: "trail-expire",
                         status: "Enabled",
@@ -62,49 +58,26 @@ export class RetentionTrail extends pulumi.ComponentResource {
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
                     },
                 ],
+                grants: (bucketArn): BucketPolicyStatement[] => [
+                    {
+                        Sid: "CloudTrailAclCheck",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: "s3:GetBucketAcl",
+                        Resource: bucketArn,
+                        Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+                    },
+                    {
+                        Sid: "CloudTrailWrite",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudtrail.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${bucketArn}/AWSLogs/${account}/*`,
+                        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
+                    },
+                ],
             },
-            { parent: this, dependsOn: [versioning] },
-        );
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(
-            `${name}-bucket-public-access`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            parent,
-        );
-        const bucketPolicy = new aws.s3.BucketPolicy(
-            `${name}-bucket-policy`,
-            {
-                bucket: bucket.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "s3:*",
-                            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                        {
-                            Sid: "CloudTrailAclCheck",
-                            Effect: "Allow",
-                            Principal: { Service: "cloudtrail.amazonaws.com" },
-                            Action: "s3:GetBucketAcl",
-                            Resource: bucket.arn,
-                            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
-                        },
-                        {
-                            Sid: "CloudTrailWrite",
-                            Effect: "Allow",
-                            Principal: { Service: "cloudtrail.amazonaws.com" },
-                            Action: "s3:PutObject",
-                            Resource: pulumi.interpolate`${bucket.arn}/AWSLogs/${account}/*`,
-                            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
-                        },
-                    ],
-                }),
-            },
-            { parent: this, dependsOn: [publicAccess] },
+            this,
         );
 
         const trail = new aws.cloudtrail.Trail(
@@ -133,32 +106,22 @@ export class RetentionTrail extends pulumi.ComponentResource {
 /** The account administers the key (IAM decides, the AWS default); CloudTrail may encrypt with it for this trail only. */
 function trailKeyPolicy(accountId: string, partition: string, trailArn: string): Record<string, unknown> {
     const fromThisTrail = { StringEquals: { "aws:SourceArn": trailArn } };
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountAdministration",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
-            {
-                Sid: "CloudTrailEncryptsThisTrail",
-                Effect: "Allow",
-                Principal: { Service: "cloudtrail.amazonaws.com" },
-                Action: "kms:GenerateDataKey",
-                Resource: "*",
-                Condition: { ...fromThisTrail, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${accountId}:trail/*` } },
-            },
-            {
-                Sid: "CloudTrailDescribesKey",
-                Effect: "Allow",
-                Principal: { Service: "cloudtrail.amazonaws.com" },
-                Action: "kms:DescribeKey",
-                Resource: "*",
-                Condition: fromThisTrail,
-            },
-        ],
-    };
+    return keyPolicy(accountId, partition, [
+        {
+            Sid: "CloudTrailEncryptsThisTrail",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "kms:GenerateDataKey",
+            Resource: "*",
+            Condition: { ...fromThisTrail, StringLike: { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:${partition}:cloudtrail:*:${accountId}:trail/*` } },
+        },
+        {
+            Sid: "CloudTrailDescribesKey",
+            Effect: "Allow",
+            Principal: { Service: "cloudtrail.amazonaws.com" },
+            Action: "kms:DescribeKey",
+            Resource: "*",
+            Condition: fromThisTrail,
+        },
+    ]);
 }

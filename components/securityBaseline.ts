@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import { keyPolicy } from "./shared/keyPolicy";
+
 export interface SecurityBaselineArgs {
     /** E-mail addresses subscribed to the alarm topic. */
     alarmEmails: string[];
@@ -31,7 +33,7 @@ export class SecurityBaseline extends pulumi.ComponentResource {
                 deletionWindowInDays: 30,
                 policy: pulumi
                     .all([identity.accountId, region.region, partition.partition])
-                    .apply(([accountId, regionName, partitionName]) => JSON.stringify(keyPolicy(accountId, regionName, partitionName))),
+                    .apply(([accountId, regionName, partitionName]) => JSON.stringify(baselineKeyPolicy(accountId, regionName, partitionName))),
             },
             { parent: this },
         );
@@ -57,34 +59,24 @@ export class SecurityBaseline extends pulumi.ComponentResource {
  * decide), and the regional CloudWatch Logs, SNS and CloudWatch alarm services may use the key only for
  * resources in this account.
  */
-function keyPolicy(accountId: string, region: string, partition: string): Record<string, unknown> {
+function baselineKeyPolicy(accountId: string, region: string, partition: string): Record<string, unknown> {
     const useKey = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"];
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountAdministration",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-            },
-            {
-                Sid: "CloudWatchLogsInThisAccount",
-                Effect: "Allow",
-                Principal: { Service: `logs.${region}.amazonaws.com` },
-                Action: useKey,
-                Resource: "*",
-                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
-            },
-            {
-                Sid: "AlarmsPublishToEncryptedTopic",
-                Effect: "Allow",
-                Principal: { Service: "cloudwatch.amazonaws.com" },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-                Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-        ],
-    };
+    return keyPolicy(accountId, partition, [
+        {
+            Sid: "CloudWatchLogsInThisAccount",
+            Effect: "Allow",
+            Principal: { Service: `logs.${region}.amazonaws.com` },
+            Action: useKey,
+            Resource: "*",
+            Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
+        },
+        {
+            Sid: "AlarmsPublishToEncryptedTopic",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+        },
+    ]);
 }
