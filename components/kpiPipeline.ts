@@ -22,10 +22,29 @@ export const ATHENA_RESULTS_PREFIX = "athena-results/";
 export const ATHENA_RESULTS_DAYS = 7;
 /** Overwritten KPI objects keep their old version this long, so a bad recompute can be undone. */
 export const NONCURRENT_VERSION_DAYS = 30;
+/** The attributes the created table's completedDate index projects besides its keys: only what the KPIs read, no rider or driver id. */
+export const TRIPS_INDEX_NON_KEY_ATTRIBUTES: string[] = PROJECTED_ATTRIBUTES.filter((attribute: string) => !["completedDate", "completedAt"].includes(attribute));
 /** The Glue table Athena queries. */
 export const KPI_TABLE_NAME = "daily_kpis";
 /** Service name of the function's EMF metrics (their `service` dimension). */
 export const KPI_METRICS_SERVICE = "kpi-pipeline";
+
+/** The plain configuration serialized into the KPI function, from the stack's `kpi` section and the bucket it writes to. */
+export function kpiFunctionConfig(kpi: StackConfig["kpi"], bucket: string): KpiFunctionConfig {
+    return {
+        tableName: kpi.tripsTableName,
+        indexName: kpi.completedDateIndexName,
+        bucket,
+        timeZone: kpi.timeZone,
+        recomputeDays: kpi.recomputeDays,
+        currency: kpi.currency,
+        topZones: kpi.topZones,
+        expectTripsDaily: kpi.expectTripsDaily,
+        thresholds: DEFAULT_THRESHOLDS,
+        querySegments: 1,
+        maxAttempts: 8,
+    };
+}
 
 /**
  * The KPI pipeline: completed trips (a created or an existing DynamoDB table with the sparse completedDate
@@ -55,7 +74,6 @@ export class KpiPipeline extends pulumi.ComponentResource {
         // --- trips table (created here, or an existing one by name) ---
         let tableArn: pulumi.Output<string>;
         let table: aws.dynamodb.Table | undefined;
-        const keys = ["completedDate", "completedAt"];
         if (kpi.createTripsTable) {
             table = new aws.dynamodb.Table(
                 `${name}-trips`,
@@ -73,9 +91,8 @@ export class KpiPipeline extends pulumi.ComponentResource {
                             name: kpi.completedDateIndexName,
                             hashKey: "completedDate",
                             rangeKey: "completedAt",
-                            // Only what the KPIs read: no rider or driver id in the index.
                             projectionType: "INCLUDE",
-                            nonKeyAttributes: PROJECTED_ATTRIBUTES.filter((attribute) => !keys.includes(attribute)),
+                            nonKeyAttributes: TRIPS_INDEX_NON_KEY_ATTRIBUTES,
                         },
                     ],
                     serverSideEncryption: { enabled: true, kmsKeyArn: platform.kmsKeyArn },
@@ -186,19 +203,7 @@ export class KpiPipeline extends pulumi.ComponentResource {
                 Resource: [table.streamArn],
             });
         }
-        const functionConfig: KpiFunctionConfig = {
-            tableName: kpi.tripsTableName,
-            indexName: kpi.completedDateIndexName,
-            bucket: "", // set below, once the bucket name is known
-            timeZone: kpi.timeZone,
-            recomputeDays: kpi.recomputeDays,
-            currency: kpi.currency,
-            topZones: kpi.topZones,
-            expectTripsDaily: kpi.expectTripsDaily,
-            thresholds: DEFAULT_THRESHOLDS,
-            querySegments: 1,
-            maxAttempts: 8,
-        };
+        const functionConfig = kpiFunctionConfig(kpi, ""); // the bucket is set below, once its name is known
         const fn = new ManagedFunction<unknown, unknown>(
             `${name}-fn`,
             {

@@ -38,6 +38,33 @@ export const CLOUDWATCH_MAXIMUM_EVENT_AGE_SECONDS = 6 * 3600;
 export const ITERATOR_AGE_ALARM_MS = 10 * 60 * 1000;
 
 /**
+ * The plain configuration serialized into every shipper function (all but its source), from the stack's
+ * `shipper` and `elasticsearch` sections. The demo builds its functions with it too (pointing `elasticsearch`
+ * at the local node).
+ */
+export function shipperBaseConfig(shipper: PlatformConfig["shipper"], elasticsearch: PlatformConfig["elasticsearch"]): Omit<ShipperFunctionConfig, "source"> {
+    return {
+        elasticsearch: {
+            endpoint: elasticsearch.endpoint,
+            credentialsSecretArn: elasticsearch.credentialsSecretArn,
+            caCertificatePem: elasticsearch.caCertificatePem,
+            installIndexTemplate: elasticsearch.installIndexTemplate,
+            dataRetention: elasticsearch.dataRetention,
+            namespace: elasticsearch.dataStreamNamespace,
+        },
+        routing: { datasetBy: shipper.datasetBy },
+        filters: shipper.filters,
+        json: { field: shipper.jsonField, maxDepth: shipper.jsonMaxDepth, maxFields: shipper.jsonMaxFields },
+        delivery: {
+            bulkConcurrency: shipper.bulkConcurrency,
+            bulkMaxBytes: shipper.bulkMaxBytes,
+            requestTimeoutMs: Math.min(30000, Math.floor((shipper.timeoutSeconds * 1000) / 2)),
+            maxRetries: 3,
+        },
+    };
+}
+
+/**
  * The log shipper: three functions built from one handler factory, one per source (CloudWatch Logs
  * subscription, Kinesis, SQS), each with its own role, concurrency, alarms and failure path, in the VPC's
  * private subnets behind a security group that reaches only Elasticsearch and the AWS endpoints it calls.
@@ -113,25 +140,7 @@ export class LogShipper extends pulumi.ComponentResource {
             this.streamArn = pulumi.output(shipper.existingKinesisStreamArn);
         }
 
-        const baseConfig: Omit<ShipperFunctionConfig, "source"> = {
-            elasticsearch: {
-                endpoint: elasticsearch.endpoint,
-                credentialsSecretArn: elasticsearch.credentialsSecretArn,
-                caCertificatePem: elasticsearch.caCertificatePem,
-                installIndexTemplate: elasticsearch.installIndexTemplate,
-                dataRetention: elasticsearch.dataRetention,
-                namespace: elasticsearch.dataStreamNamespace,
-            },
-            routing: { datasetBy: shipper.datasetBy },
-            filters: shipper.filters,
-            json: { field: shipper.jsonField, maxDepth: shipper.jsonMaxDepth, maxFields: shipper.jsonMaxFields },
-            delivery: {
-                bulkConcurrency: shipper.bulkConcurrency,
-                bulkMaxBytes: shipper.bulkMaxBytes,
-                requestTimeoutMs: Math.min(30000, Math.floor((shipper.timeoutSeconds * 1000) / 2)),
-                maxRetries: 3,
-            },
-        };
+        const baseConfig = shipperBaseConfig(shipper, elasticsearch);
 
         // Every function may read exactly the credentials secret and send to exactly the dead-letter queue.
         const common: Statement[] = [

@@ -1,92 +1,22 @@
-import type { CorruptKind, GeneratedTrip, TripSet } from "./data/trips";
+import type { KpiRow } from "../../functions/kpi/output";
+import { exactQuantileBounds, referenceKpis, ReferenceKpis, sortedPayments, topPickupZones } from "../../test/harness/kpiReference";
+import type { CorruptKind, TripSet } from "./data/trips";
 import { check } from "./ui";
 
-/**
- * The KPIs of one day computed the simplest way from the generated trips (exact sums in cents, exact sorts
- * for percentiles), independently of functions/kpi, so the demo can assert the function's output.
- */
-export interface ReferenceDay {
+/** The oracle's KPIs (test/harness/kpiReference.ts, independent of functions/kpi) of one generated day, with its corrupt items by reason. */
+export interface ReferenceDay extends ReferenceKpis {
     date: string;
-    trips: number;
-    revenueCents: number;
-    revenueMin: number | null;
-    revenueMax: number | null;
-    faresCents: number;
-    tipsCents: number;
-    tollsCents: number;
-    distanceKm: number;
-    durationS: number;
-    distances: number[];
-    durations: number[];
-    paymentTypes: Record<string, number>;
-    zones: Map<string, number>;
     rejected: Record<CorruptKind, number>;
 }
 
 /** The reference for `date` from every valid trip generated for it (on-time and late) and its corrupt items. */
 export function referenceDay(set: TripSet, date: string): ReferenceDay {
-    const trips: GeneratedTrip[] = set.valid.get(date) ?? [];
-    const day: ReferenceDay = {
+    const trips = (set.valid.get(date) ?? []).map((trip) => ({ ...trip, durationS: trip.durationMs / 1000 }));
+    return {
+        ...referenceKpis(trips),
         date,
-        trips: trips.length,
-        revenueCents: 0,
-        revenueMin: null,
-        revenueMax: null,
-        faresCents: 0,
-        tipsCents: 0,
-        tollsCents: 0,
-        distanceKm: 0,
-        durationS: 0,
-        distances: [],
-        durations: [],
-        paymentTypes: {},
-        zones: new Map(),
         rejected: { ...(set.corrupt.get(date) ?? { missing_field: 0, wrong_type: 0, negative_value: 0, impossible_speed: 0, impossible_duration: 0, wrong_currency: 0 }) },
     };
-    for (const trip of trips) {
-        const revenue = trip.fareCents + trip.tipCents + trip.tollsCents;
-        day.revenueCents += revenue;
-        day.revenueMin = day.revenueMin === null ? revenue : Math.min(day.revenueMin, revenue);
-        day.revenueMax = day.revenueMax === null ? revenue : Math.max(day.revenueMax, revenue);
-        day.faresCents += trip.fareCents;
-        day.tipsCents += trip.tipCents;
-        day.tollsCents += trip.tollsCents;
-        day.distanceKm += trip.distanceKm;
-        day.durationS += trip.durationMs / 1000;
-        day.distances.push(trip.distanceKm);
-        day.durations.push(trip.durationMs / 1000);
-        day.paymentTypes[trip.paymentType] = (day.paymentTypes[trip.paymentType] ?? 0) + 1;
-        day.zones.set(trip.pickupZone, (day.zones.get(trip.pickupZone) ?? 0) + 1);
-    }
-    day.distances.sort((a, b) => a - b);
-    day.durations.sort((a, b) => a - b);
-    return day;
-}
-
-/** The subset of a KPI output line the demo checks (functions/kpi/output.ts writes it; docs/kpi.md documents it). */
-export interface KpiLine {
-    kpi_date: string;
-    trips_completed: number;
-    revenue_total_minor: number;
-    revenue_min_minor: number | null;
-    revenue_max_minor: number | null;
-    fares_total_minor: number;
-    tips_total_minor: number;
-    tolls_total_minor: number;
-    tip_rate: number | null;
-    distance_km_total: number;
-    distance_km_mean: number | null;
-    distance_km_p50: number | null;
-    distance_km_p95: number | null;
-    duration_s_mean: number | null;
-    duration_s_p50: number | null;
-    duration_s_p95: number | null;
-    speed_kmh_mean: number | null;
-    trips_by_payment_type: Record<string, number>;
-    top_pickup_zones: { zone: string; trips: number }[];
-    pickup_zones_distinct: number;
-    records_rejected: number;
-    rejected_by_reason: Record<string, number>;
 }
 
 /** The documented relative error of the percentile sketch. */
@@ -96,16 +26,14 @@ function close(actual: number | null, expected: number, what: string, relative =
     check(actual !== null && Math.abs(actual - expected) <= Math.max(relative * Math.abs(expected), 1e-6), `${what}: the function wrote ${String(actual)}, the reference from the generated trips is ${expected}`);
 }
 
-function quantileWithin(actual: number | null, sorted: number[], q: number, what: string): void {
-    const rank = q * (sorted.length - 1);
-    const low = sorted[Math.floor(rank)];
-    const high = sorted[Math.ceil(rank)];
-    const ok = actual !== null && actual >= low * (1 - SKETCH_RELATIVE_ERROR) - 1e-6 && actual <= high * (1 + SKETCH_RELATIVE_ERROR) + 1e-6;
-    check(ok, `${what}: the function wrote ${String(actual)}, the exact value is ${low === high ? low : `${low}..${high}`} (allowed relative error ${SKETCH_RELATIVE_ERROR * 100}%)`);
+function quantileWithin(actual: number | null, values: number[], q: number, what: string): void {
+    const { lower, upper } = exactQuantileBounds(values, q);
+    const ok = actual !== null && actual >= lower * (1 - SKETCH_RELATIVE_ERROR) - 1e-6 && actual <= upper * (1 + SKETCH_RELATIVE_ERROR) + 1e-6;
+    check(ok, `${what}: the function wrote ${String(actual)}, the exact value is ${lower === upper ? lower : `${lower}..${upper}`} (allowed relative error ${SKETCH_RELATIVE_ERROR * 100}%)`);
 }
 
-/** Asserts that a KPI line equals the reference: integers exactly, means to 1e-6, percentiles within the sketch's error. */
-export function assertMatchesReference(line: KpiLine, reference: ReferenceDay, topZones: number): void {
+/** Asserts that a KPI line (as functions/kpi/output.ts writes it) equals the reference: integers exactly, means to 1e-6, percentiles within the sketch's error. */
+export function assertMatchesReference(line: KpiRow, reference: ReferenceDay, topZones: number): void {
     const at = `KPI ${reference.date}`;
     const equal = (actual: unknown, expected: unknown, what: string) =>
         check(JSON.stringify(actual) === JSON.stringify(expected), `${at} ${what}: the function wrote ${JSON.stringify(actual)}, the reference from the generated trips is ${JSON.stringify(expected)}`);
@@ -116,14 +44,12 @@ export function assertMatchesReference(line: KpiLine, reference: ReferenceDay, t
     equal(line.fares_total_minor, reference.faresCents, "fares_total_minor");
     equal(line.tips_total_minor, reference.tipsCents, "tips_total_minor");
     equal(line.tolls_total_minor, reference.tollsCents, "tolls_total_minor");
-    const sortedPayments = Object.fromEntries(Object.entries(reference.paymentTypes).sort(([a], [b]) => (a < b ? -1 : 1)));
-    equal(line.trips_by_payment_type, sortedPayments, "trips_by_payment_type");
-    const zones = [...reference.zones].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, topZones).map(([zone, trips]) => ({ zone, trips }));
-    equal(line.top_pickup_zones, zones, "top_pickup_zones");
+    equal(line.trips_by_payment_type, sortedPayments(reference), "trips_by_payment_type");
+    equal(line.top_pickup_zones, topPickupZones(reference, topZones), "top_pickup_zones");
     equal(line.pickup_zones_distinct, reference.zones.size, "pickup_zones_distinct");
     const rejectedTotal = Object.values(reference.rejected).reduce((sum, count) => sum + count, 0);
     equal(line.records_rejected, rejectedTotal, "records_rejected");
-    for (const [reason, count] of Object.entries(reference.rejected)) equal(line.rejected_by_reason[reason], count, `rejected_by_reason.${reason}`);
+    for (const [reason, count] of Object.entries(reference.rejected)) equal(line.rejected_by_reason[reason as CorruptKind], count, `rejected_by_reason.${reason}`);
     if (reference.trips === 0) return;
     close(line.tip_rate, reference.tipsCents / reference.faresCents, `${at} tip_rate`);
     close(line.distance_km_total, reference.distanceKm, `${at} distance_km_total`);

@@ -1,14 +1,16 @@
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 
 import type { PlatformConfig } from "../../components/config";
-import { DEFAULT_THRESHOLDS, kpiObjectKey, KpiFunctionConfig } from "../../functions/kpi/config";
+import { kpiFunctionConfig } from "../../components/kpiPipeline";
+import { kpiObjectKey, KpiFunctionConfig } from "../../functions/kpi/config";
 import { makeKpiHandler } from "../../functions/kpi/handler";
+import type { KpiRow } from "../../functions/kpi/output";
 import type { KpiEvent } from "../../functions/kpi/events";
 import { loadSerializedFactory } from "../../test/harness/closure";
 import { generateTrips } from "./data/trips";
 import { Random } from "./random";
 import { runExampleAthenaQuery } from "./athenaQuery";
-import { assertMatchesReference, KpiLine, referenceDay } from "./kpiReference";
+import { assertMatchesReference, referenceDay } from "./kpiReference";
 import type { AwsClients, CreatedResources } from "./resources";
 import { writeItems } from "./tripWriter";
 import { check, n, Print, progress, rate, StepReport, table } from "./ui";
@@ -18,21 +20,9 @@ export interface KpiSizes {
     days: number;
 }
 
-/** The KPI function's configuration for the stack, as the KpiPipeline component builds it (components/kpiPipeline.ts `functionConfig`), with the local table and bucket. */
-export function kpiFunctionConfig(config: PlatformConfig, created: CreatedResources): KpiFunctionConfig {
-    return {
-        tableName: created.tripsTable,
-        indexName: created.tripsIndex,
-        bucket: created.bucket,
-        timeZone: config.kpi.timeZone,
-        recomputeDays: config.kpi.recomputeDays,
-        currency: config.kpi.currency,
-        topZones: config.kpi.topZones,
-        expectTripsDaily: config.kpi.expectTripsDaily,
-        thresholds: DEFAULT_THRESHOLDS,
-        querySegments: 1,
-        maxAttempts: 8,
-    };
+/** The KPI function's configuration for the stack, built by the KpiPipeline component's own builder, with the local table, index and bucket. */
+export function demoKpiFunctionConfig(config: PlatformConfig, created: CreatedResources): KpiFunctionConfig {
+    return kpiFunctionConfig({ ...config.kpi, tripsTableName: created.tripsTable, completedDateIndexName: created.tripsIndex }, created.bucket);
 }
 
 /** The `count` complete UTC days before `now`, oldest first. */
@@ -63,7 +53,7 @@ export async function runKpiStep(options: { config: PlatformConfig; created: Cre
     const corrupt = [...set.corrupt.values()].reduce((sum, byKind) => sum + Object.values(byKind).reduce((a, b) => a + b, 0), 0);
     print(`    wrote ${n(set.onTime.length)} trip items in ${(writeMs / 1000).toFixed(1)}s (${n(corrupt)} corrupt, ${n(set.cancelled)} cancelled); ${n(set.late.length)} late ones held back`);
 
-    const functionConfig = kpiFunctionConfig(config, created);
+    const functionConfig = demoKpiFunctionConfig(config, created);
     // The component's closure: the bucket's name reaches the function through its environment.
     process.env["KPI_BUCKET"] = created.bucket;
     const { handler } = await loadSerializedFactory(() => makeKpiHandler({ ...functionConfig, bucket: process.env["KPI_BUCKET"] ?? "" }));
@@ -91,8 +81,8 @@ export async function runKpiStep(options: { config: PlatformConfig; created: Cre
 
     const rows: (string | number)[][] = [];
     for (const date of days) {
-        const line = JSON.parse(bodies.get(date)!) as KpiLine;
-        const firstLine = JSON.parse(firstBodies.get(date)!) as KpiLine;
+        const line = JSON.parse(bodies.get(date)!) as KpiRow;
+        const firstLine = JSON.parse(firstBodies.get(date)!) as KpiRow;
         assertMatchesReference(line, referenceDay(set, date), config.kpi.topZones);
         const late = set.lateValid.get(date) ?? 0;
         check(line.trips_completed - firstLine.trips_completed === late, `KPI ${date}: the recompute added ${line.trips_completed - firstLine.trips_completed} trips, ${late} late ones were written`);
@@ -124,7 +114,7 @@ export async function runKpiStep(options: { config: PlatformConfig; created: Cre
     const athena = await runExampleAthenaQuery(bodies, days);
     check(JSON.stringify(athena.rows.map((row) => row["dt"])) === JSON.stringify(days), `the example Athena query returned days ${athena.rows.map((row) => String(row["dt"])).join(", ")}, expected ${days.join(", ")}`);
     for (const row of athena.rows) {
-        const line = JSON.parse(bodies.get(String(row["dt"]))!) as KpiLine;
+        const line = JSON.parse(bodies.get(String(row["dt"]))!) as KpiRow;
         check(Number(row["trips_completed"]) === line.trips_completed, `the example Athena query says ${String(row["trips_completed"])} trips on ${String(row["dt"])}, the object says ${line.trips_completed}`);
     }
     print(`    the example Athena query of docs/kpi.md (run by DuckDB over the same objects, as the Glue table reads them):`);

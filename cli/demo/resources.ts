@@ -1,5 +1,5 @@
 import { CloudWatchLogsClient, CreateLogGroupCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -7,8 +7,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-s
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 import type { PlatformConfig } from "../../components/config";
-import { PROJECTED_ATTRIBUTES } from "../../functions/kpi/trips";
 import type { ElasticsearchService } from "../../test/harness/services/elasticsearch";
+import { createTripsTable } from "../../test/harness/tripsTable";
 import type { StackNames } from "./stack";
 
 /** What the demo created in moto, with the identifiers moto gave it. */
@@ -72,29 +72,7 @@ export async function createStackResources(clients: AwsClients, config: Platform
         clients.secrets.send(
             new CreateSecretCommand({ Name: names.secretName, SecretString: JSON.stringify({ username: elasticsearch.username, password: elasticsearch.password }), Description: "Elasticsearch credentials of the log shipper (local node)" }),
         ),
-        clients.dynamodb.send(
-            new CreateTableCommand({
-                TableName: names.tripsTableName,
-                BillingMode: "PAY_PER_REQUEST",
-                AttributeDefinitions: [
-                    { AttributeName: "tripId", AttributeType: "S" },
-                    { AttributeName: "completedDate", AttributeType: "S" },
-                    { AttributeName: "completedAt", AttributeType: "S" },
-                ],
-                KeySchema: [{ AttributeName: "tripId", KeyType: "HASH" }],
-                GlobalSecondaryIndexes: [
-                    {
-                        IndexName: names.tripsIndexName,
-                        KeySchema: [
-                            { AttributeName: "completedDate", KeyType: "HASH" },
-                            { AttributeName: "completedAt", KeyType: "RANGE" },
-                        ],
-                        // As the KpiPipeline component creates it: exactly the attributes the KPIs read.
-                        Projection: { ProjectionType: "INCLUDE", NonKeyAttributes: PROJECTED_ATTRIBUTES.filter((attribute) => attribute !== "completedAt") },
-                    },
-                ],
-            }),
-        ),
+        createTripsTable(clients.dynamodb, { tableName: names.tripsTableName, indexName: names.tripsIndexName }),
         clients.s3.send(new CreateBucketCommand({ Bucket: names.kpiBucketName, ...(config.region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: config.region as never } }) })),
         ...names.subscribedLogGroups.map(async (logGroupName) => {
             await clients.logs.send(new CreateLogGroupCommand({ logGroupName }));

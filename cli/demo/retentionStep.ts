@@ -1,29 +1,14 @@
 import { CreateLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
 
 import type { PlatformConfig } from "../../components/config";
-import { makeRetentionHandler, RetentionFunctionConfig, RetentionOutcome } from "../../functions/retention/handler";
+import { retentionFunctionConfig } from "../../components/retentionEnforcer";
+import { makeRetentionHandler, RetentionOutcome } from "../../functions/retention/handler";
 import { makeDecider } from "../../functions/retention/decision";
 import { loadSerializedFactory } from "../../test/harness/closure";
 import { countByRetention, generateLogGroups } from "./data/logGroups";
 import { Random } from "./random";
 import type { AwsClients } from "./resources";
 import { check, inParallel, n, Print, progress, rate, StepReport, table } from "./ui";
-
-/** The retention function's configuration for the stack, as the RetentionEnforcer component builds it. */
-export function retentionFunctionConfig(config: PlatformConfig): RetentionFunctionConfig {
-    return {
-        settings: {
-            targetDays: config.retention.maxRetentionDays,
-            excludePrefixes: config.retention.excludePrefixes,
-            excludePatterns: config.retention.excludePatterns,
-            putsPerSecond: config.retention.putsPerSecond,
-            describesPerSecond: 5,
-            maxAttempts: 8,
-        },
-        regions: config.retention.regions.length > 0 ? config.retention.regions : [config.region],
-        reserveMs: 10_000,
-    };
-}
 
 async function describeAll(clients: AwsClients): Promise<{ logGroupName: string; retentionInDays?: number }[]> {
     const groups: { logGroupName: string; retentionInDays?: number }[] = [];
@@ -58,7 +43,7 @@ export async function runRetentionStep(options: { config: PlatformConfig; client
     bar.done();
 
     const before = await describeAll(clients);
-    const functionConfig = retentionFunctionConfig(config);
+    const functionConfig = retentionFunctionConfig(config.retention, config.region);
     const decide = makeDecider(functionConfig.settings);
     const expectedChanges = before.filter((group) => decide(group).action === "set").length;
     const excluded = before.filter((group) => decide(group).action === "excluded");

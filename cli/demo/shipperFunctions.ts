@@ -1,5 +1,5 @@
 import type { PlatformConfig } from "../../components/config";
-import { DEAD_LETTER_QUEUE_URL_VARIABLE } from "../../components/logShipper";
+import { DEAD_LETTER_QUEUE_URL_VARIABLE, shipperBaseConfig } from "../../components/logShipper";
 import type { ShipperFunctionConfig, ShipperSource } from "../../functions/shipper/config";
 import { makeShipperHandler, type LambdaContextLike, type ShipperOutcome } from "../../functions/shipper/handler";
 import { loadSerializedFactory } from "../../test/harness/closure";
@@ -10,32 +10,19 @@ export type ShipperResponse = { batchItemFailures: { itemIdentifier: string }[] 
 export type ShipperHandler = (event: unknown, context: LambdaContextLike) => Promise<ShipperResponse>;
 
 /**
- * The shipper function's configuration for one source, built from the stack's config as the LogShipper
- * component builds it (components/logShipper.ts `baseConfig`), pointed at the local node: its endpoint and CA
- * instead of the stack's, and the credentials secret the demo created in moto under the stack's secret name.
+ * The shipper function's configuration for one source, built by the LogShipper component's own builder
+ * (components/logShipper.ts `shipperBaseConfig`) from the stack's config, pointed at the local node: its
+ * endpoint and CA instead of the stack's, and the credentials secret the demo created in moto under the
+ * stack's secret name.
  */
 export function shipperFunctionConfig(config: PlatformConfig, created: CreatedResources, services: LocalServices, source: ShipperSource): ShipperFunctionConfig {
-    const { shipper, elasticsearch } = config;
-    return {
-        source,
-        elasticsearch: {
-            endpoint: services.elasticsearch.endpoint,
-            credentialsSecretArn: created.secretArn,
-            caCertificatePem: services.elasticsearch.caCertificate,
-            installIndexTemplate: elasticsearch.installIndexTemplate,
-            dataRetention: elasticsearch.dataRetention,
-            namespace: elasticsearch.dataStreamNamespace,
-        },
-        routing: { datasetBy: shipper.datasetBy },
-        filters: shipper.filters,
-        json: { field: shipper.jsonField, maxDepth: shipper.jsonMaxDepth, maxFields: shipper.jsonMaxFields },
-        delivery: {
-            bulkConcurrency: shipper.bulkConcurrency,
-            bulkMaxBytes: shipper.bulkMaxBytes,
-            requestTimeoutMs: Math.min(30000, Math.floor((shipper.timeoutSeconds * 1000) / 2)),
-            maxRetries: 3,
-        },
+    const local: PlatformConfig["elasticsearch"] = {
+        ...config.elasticsearch,
+        endpoint: services.elasticsearch.endpoint,
+        credentialsSecretArn: created.secretArn,
+        caCertificatePem: services.elasticsearch.caCertificate,
     };
+    return { ...shipperBaseConfig(config.shipper, local), source };
 }
 
 /**

@@ -1,35 +1,20 @@
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, WriteRequest } from "@aws-sdk/client-dynamodb";
+import { BatchWriteItemCommand, DynamoDBClient, WriteRequest } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
+
+import { createTripsTable as createSharedTripsTable } from "../../harness/tripsTable";
 
 /** A trip as a writer puts it (the item contract of docs/kpi.md); corrupt variants override or drop fields. */
 export type TripRecord = Record<string, string | number | undefined>;
 
 export const INDEX_NAME = "completedDate-index";
 
-/** Creates a trips table with the sparse completedDate GSI, as the KpiPipeline component does. */
+/**
+ * Creates a trips table with the sparse completedDate GSI (test/harness/tripsTable.ts), its index projecting
+ * every attribute, as an existing table's may: so the specs also prove the function neither logs nor writes
+ * the rider and driver ids it then reads.
+ */
 export async function createTripsTable(client: DynamoDBClient, tableName: string): Promise<void> {
-    await client.send(
-        new CreateTableCommand({
-            TableName: tableName,
-            BillingMode: "PAY_PER_REQUEST",
-            AttributeDefinitions: [
-                { AttributeName: "tripId", AttributeType: "S" },
-                { AttributeName: "completedDate", AttributeType: "S" },
-                { AttributeName: "completedAt", AttributeType: "S" },
-            ],
-            KeySchema: [{ AttributeName: "tripId", KeyType: "HASH" }],
-            GlobalSecondaryIndexes: [
-                {
-                    IndexName: INDEX_NAME,
-                    KeySchema: [
-                        { AttributeName: "completedDate", KeyType: "HASH" },
-                        { AttributeName: "completedAt", KeyType: "RANGE" },
-                    ],
-                    Projection: { ProjectionType: "ALL" },
-                },
-            ],
-        }),
-    );
+    await createSharedTripsTable(client, { tableName, indexName: INDEX_NAME, projection: "all" });
 }
 
 /** Writes trips with BatchWriteItem (25 a request, `parallel` requests in flight), retrying unprocessed items. */
