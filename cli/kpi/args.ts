@@ -1,7 +1,8 @@
-import { parseArgs } from "util";
-
 import { MAX_DAYS_PER_INVOCATION } from "../../functions/kpi/config";
 import { dateRange, parseDate } from "../../functions/kpi/days";
+import { parseFlags, UsageError } from "../shared/args";
+
+export { UsageError };
 
 /** `npm run kpi` options, validated. */
 export interface KpiCliOptions {
@@ -17,8 +18,6 @@ export interface KpiCliOptions {
     segments: number;
 }
 
-/** A bad command line: the message names the flag and the fix; the command exits 2. */
-export class UsageError extends Error {}
 
 export const USAGE = `Usage: npm run kpi -- (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) --table NAME (--bucket NAME | --dry-run)
   [--index completedDate-index] [--time-zone UTC] [--currency USD] [--top-zones 10] [--segments 1] [--json]
@@ -34,30 +33,20 @@ function positiveInt(flag: string, text: string | undefined, fallback: number, m
 }
 
 export function parseKpiArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): KpiCliOptions {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            strict: true,
-            allowPositionals: false,
-            options: {
-                date: { type: "string" },
-                from: { type: "string" },
-                to: { type: "string" },
-                table: { type: "string" },
-                index: { type: "string" },
-                bucket: { type: "string" },
-                "dry-run": { type: "boolean" },
-                json: { type: "boolean" },
-                "time-zone": { type: "string" },
-                currency: { type: "string" },
-                "top-zones": { type: "string" },
-                segments: { type: "string" },
-            },
-        }));
-    } catch (error) {
-        throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, "")}: see the usage below`);
-    }
+    const values = parseFlags(argv, {
+        date: { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
+        table: { type: "string" },
+        index: { type: "string" },
+        bucket: { type: "string" },
+        "dry-run": { type: "boolean" },
+        json: { type: "boolean" },
+        "time-zone": { type: "string" },
+        currency: { type: "string" },
+        "top-zones": { type: "string" },
+        segments: { type: "string" },
+    });
     const wrap = <T>(flag: string, action: () => T): T => {
         try {
             return action();

@@ -1,6 +1,7 @@
-import { parseArgs } from "util";
-
 import { ALLOWED_TARGET_DAYS, DEFAULT_SETTINGS, PUT_QUOTA_PER_SECOND, resolveSettings, RetentionSettings } from "../../functions/retention/config";
+import { parseFlags, UsageError } from "../shared/args";
+
+export { UsageError };
 
 /** `npm run enforce-retention` options, validated. */
 export interface EnforceRetentionOptions {
@@ -10,8 +11,6 @@ export interface EnforceRetentionOptions {
     json: boolean;
 }
 
-/** A bad command line: the message names the flag and the fix; the command exits 2. */
-export class UsageError extends Error {}
 
 export const USAGE = `Usage: npm run enforce-retention -- --regions eu-west-1[,eu-west-2...] [--days 7] [--dry-run] [--json]
   [--exclude-prefix /aws/vendedlogs/]... [--exclude-pattern '^/legal-hold/']... [--puts-per-second ${DEFAULT_SETTINGS.putsPerSecond}]
@@ -24,25 +23,15 @@ AWS credentials come from the standard chain; AWS_ENDPOINT_URL is honoured (and 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 export function parseEnforceRetentionArgs(argv: string[]): EnforceRetentionOptions {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            strict: true,
-            allowPositionals: false,
-            options: {
-                regions: { type: "string" },
-                days: { type: "string" },
-                "dry-run": { type: "boolean" },
-                json: { type: "boolean" },
-                "exclude-prefix": { type: "string", multiple: true },
-                "exclude-pattern": { type: "string", multiple: true },
-                "puts-per-second": { type: "string" },
-            },
-        }));
-    } catch (error) {
-        throw new UsageError(`${(error as Error).message.replace(/\. To specify a positional argument.*$/s, "")}: see the usage below`);
-    }
+    const values = parseFlags(argv, {
+        regions: { type: "string" },
+        days: { type: "string" },
+        "dry-run": { type: "boolean" },
+        json: { type: "boolean" },
+        "exclude-prefix": { type: "string", multiple: true },
+        "exclude-pattern": { type: "string", multiple: true },
+        "puts-per-second": { type: "string" },
+    });
     if (values.regions === undefined) throw new UsageError("--regions is missing: pass the regions to sweep, e.g. --regions eu-west-1,eu-west-2");
     const regions = [...new Set(values.regions.split(",").map((region) => region.trim()).filter((region) => region.length > 0))];
     const bad = regions.filter((region) => !REGION.test(region));

@@ -1,12 +1,7 @@
 import { InputError } from "../../functions/shared/errors";
+import { UsageError } from "../shared/args";
 
-/** Bad command-line usage: the CLIs print the message (naming the flag and the fix) and exit with 2. */
-export class UsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "UsageError";
-    }
-}
+export { UsageError };
 
 export interface FlagSpec {
     /** Flags that take a value (`--event <file>`). */
