@@ -6,20 +6,12 @@ export type LambdaVerdict = "succeeded" | "partial" | "failed";
 /** Exit codes of `npm run ship`: 0 all accounted for, 1 Lambda would count the invocation as failed, 2 bad flags or input, 3 some records would be retried. */
 export const EXIT = { succeeded: 0, failed: 1, usage: 2, partial: 3 } as const;
 
-export interface ShipReport {
+/** The handler's outcome (its counts, as functions/shipper/handler.ts defines them) with the event file, its record count and Lambda's verdict. */
+export type ShipReport = ShipperOutcome & {
     event: string;
-    source: ShipperOutcome["source"];
     records: number;
-    received: number;
-    shipped: number;
-    alreadyPresent: number;
-    deadLettered: number;
-    failedForRetry: number;
-    filtered: number;
-    batchItemFailures: { itemIdentifier: string }[];
-    invocationFailed: boolean;
     lambda: LambdaVerdict;
-}
+};
 
 /**
  * CloudWatch Logs (asynchronous invoke): a retryable failure makes the handler throw, Lambda counts the
@@ -32,20 +24,9 @@ export function verdict(outcome: ShipperOutcome): LambdaVerdict {
 }
 
 export function shipReport(event: string, records: number, outcome: ShipperOutcome): ShipReport {
-    return {
-        event,
-        source: outcome.source,
-        records,
-        received: outcome.received,
-        shipped: outcome.shipped,
-        alreadyPresent: outcome.alreadyPresent,
-        deadLettered: outcome.deadLettered,
-        failedForRetry: outcome.failedForRetry,
-        filtered: outcome.filtered,
-        batchItemFailures: outcome.batchItemFailures,
-        invocationFailed: outcome.invocationFailed,
-        lambda: verdict(outcome),
-    };
+    const { source, ...counts } = outcome;
+    // source first and the verdict last, as the JSON report lists them.
+    return { event, source, records, ...counts, lambda: verdict(outcome) };
 }
 
 const SOURCE_NAMES: Record<ShipperOutcome["source"], string> = { cloudwatch: "CloudWatch Logs subscription", kinesis: "Kinesis", sqs: "SQS" };
