@@ -4,7 +4,7 @@ import { describeError } from "../functions/shared/errors";
 import { sweepRegion } from "../functions/retention/sweep";
 import { EnforceRetentionOptions, parseEnforceRetentionArgs, USAGE, UsageError } from "./retention/args";
 import { buildReport, RegionOutcome, renderSummary } from "./retention/report";
-import { applyServicesEnv } from "./shipper/servicesEnv";
+import { applyServicesEnv } from "./shared/servicesEnv";
 
 /**
  * `npm run enforce-retention`: the same sweep the scheduled function runs, for every given region at once

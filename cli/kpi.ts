@@ -8,7 +8,7 @@ import { DEFAULT_THRESHOLDS, KpiFunctionConfig } from "../functions/kpi/config";
 import { KpiRow, renderKpiLines, writeKpiObject } from "../functions/kpi/output";
 import { computeDay } from "../functions/kpi/pipeline";
 import { KpiCliOptions, parseKpiArgs, UsageError, USAGE } from "./kpi/args";
-import { applyServicesEnv } from "./shipper/servicesEnv";
+import { applyServicesEnv } from "./shared/servicesEnv";
 
 /**
  * `npm run kpi`: computes (and writes, unless --dry-run) the KPIs of one day or a range of days with the

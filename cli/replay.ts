@@ -5,7 +5,7 @@ import { parseArgs, runCli, UsageError } from "./shipper/args";
 import { DeadLetterQueue, HOLD_SECONDS } from "./shipper/deadLetterQueue";
 import { replayQueue, type ReplaySummary } from "./shipper/replayRun";
 import { checkCredentialsSecret } from "./shipper/secretCheck";
-import { applyServicesEnv } from "./shipper/servicesEnv";
+import { applyServicesEnv } from "./shared/servicesEnv";
 import { localShipperConfig } from "./shipper/settings";
 
 export const USAGE = `usage: npm run replay -- --queue <url> [--dry-run] [--json] [--secret-arn <arn>] [--namespace <ns>]

@@ -5,7 +5,7 @@ import { startElasticsearch } from "../test/harness/services/elasticsearch";
 import { startMoto } from "../test/harness/services/moto";
 import { groupAlive, keepAfterExit, stopProcessGroup } from "../test/harness/services/process";
 import { parseArgs, runCli, UsageError } from "./shipper/args";
-import { readServicesEnv, SERVICES_DIR, SERVICES_ENV_FILE, ServicesEnv, writeServicesEnv } from "./shipper/servicesEnv";
+import { readServicesEnv, SERVICES_DIR, SERVICES_ENV_FILE, ServicesEnv, writeServicesEnv } from "./shared/servicesEnv";
 
 const USAGE = "usage: npm run services -- up|down|status";
 const CA_FILE = path.join(SERVICES_DIR, "services-elasticsearch-ca.pem");

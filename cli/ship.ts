@@ -4,7 +4,7 @@ import { makeShipperCore, type LambdaContextLike } from "../functions/shipper/ha
 import { parseArgs, runCli, UsageError } from "./shipper/args";
 import { readCapturedEvent } from "./shipper/eventFile";
 import { checkCredentialsSecret } from "./shipper/secretCheck";
-import { applyServicesEnv } from "./shipper/servicesEnv";
+import { applyServicesEnv } from "./shared/servicesEnv";
 import { localShipperConfig } from "./shipper/settings";
 import { EXIT, renderShipReport, shipReport } from "./shipper/shipReport";
 

@@ -4,7 +4,7 @@ import * as path from "path";
 import { ElasticsearchService, startElasticsearch } from "../../test/harness/services/elasticsearch";
 import { MotoService, startMoto } from "../../test/harness/services/moto";
 import { groupAlive } from "../../test/harness/services/process";
-import { readServicesEnv, SERVICES_DIR, SERVICES_ENV_FILE, writeServicesEnv } from "../shipper/servicesEnv";
+import { readServicesEnv, SERVICES_DIR, SERVICES_ENV_FILE, writeServicesEnv } from "../shared/servicesEnv";
 
 /** The local services of one demo run: moto (AWS APIs) and a real Elasticsearch node (TLS + basic auth). */
 export interface LocalServices {

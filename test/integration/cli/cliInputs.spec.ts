@@ -9,7 +9,7 @@ import { main as shipMain } from "../../../cli/ship";
 import { parseArgs, UsageError } from "../../../cli/shipper/args";
 import { readCapturedEvent } from "../../../cli/shipper/eventFile";
 import { safeError } from "../../../cli/shipper/replayRun";
-import { applyServicesEnv, readServicesEnv, writeServicesEnv, type ServicesEnv } from "../../../cli/shipper/servicesEnv";
+import { applyServicesEnv, readServicesEnv, writeServicesEnv, type ServicesEnv } from "../../../cli/shared/servicesEnv";
 import { localShipperConfig } from "../../../cli/shipper/settings";
 import { EventFiles } from "./events";
 

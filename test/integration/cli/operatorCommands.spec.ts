@@ -9,7 +9,7 @@ import { expect } from "chai";
 
 import type { ShipReport } from "../../../cli/shipper/shipReport";
 import type { ReplaySummary } from "../../../cli/shipper/replayRun";
-import { readServicesEnv, type ServicesEnv } from "../../../cli/shipper/servicesEnv";
+import { readServicesEnv, type ServicesEnv } from "../../../cli/shared/servicesEnv";
 import { decodeDeadLetterBody } from "../../../functions/shipper/deadLetter";
 import { freePort, groupAlive, stopProcessGroup } from "../../harness/services/process";
 import { parseJsonOutput, processesMentioning, processesWithEnvironment, runCommand, spawnCommand, type CommandResult } from "./commands";
