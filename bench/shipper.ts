@@ -30,6 +30,16 @@ import { startElasticsearch } from "../test/harness/services/elasticsearch";
 import { bundleSize } from "./lib/bundle";
 
 const ROOT = path.join(__dirname, "..");
+
+/**
+ * Targets beside the issue's (ratio <= 2, cold start <= 300 ms, zip <= 7 MB), see docs/shipper.md (Performance):
+ * a 1 MB payload (~10k events) shipped in 100 ms of wall time one invocation at a time; the first invocation of a
+ * container (JIT cold, connection set up) within 500 ms; peak RSS at most half of the production memory (512 MB),
+ * the rest being headroom for larger batches (Kinesis, SQS) and dead letters.
+ */
+const TARGET_EVENTS_PER_SECOND = 100_000;
+const TARGET_FIRST_INVOCATION_MS = 500;
+const TARGET_PEAK_RSS_MB = 256;
 const FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:shipper-bench";
 
 function flag(name: string, fallback: number): number {
@@ -154,7 +164,7 @@ async function invoke(handler: Handler, event: unknown, events: number, id: stri
 }
 
 /** The function's files as Lambda unpacks its zip: `__index.js` and the node_modules computeCodePaths selects (ManagedFunction's exclusions). */
-async function stageBundle(factory: () => unknown, dir: string): Promise<void> {
+export async function stageBundle(factory: () => unknown, dir: string): Promise<void> {
     const serialized = await pulumi.runtime.serializeFunction(factory, { exportName: "handler", isFactoryFunction: true, allowSecrets: false });
     const cwd = process.cwd();
     process.chdir(ROOT);
@@ -199,7 +209,7 @@ process.stdout.write = () => true;
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
 
-function coldRun(dir: string, eventFile: string, repeat: number): { loadMs: number; firstMs: number; shipped: number; peakRssKb: number } {
+export function coldRun(dir: string, eventFile: string, repeat: number): { loadMs: number; firstMs: number; shipped: number; peakRssKb: number } {
     const output = execFileSync(process.execPath, ["-e", COLD, dir, eventFile, String(repeat)], {
         cwd: dir,
         encoding: "utf8",
@@ -266,7 +276,7 @@ async function main(): Promise<void> {
         rows.push({ what: "handler CPU per event (null sink)", value: `${median(handlerCpu).toFixed(2)} µs`, target: "" });
         rows.push({ what: "decode floor CPU per event", value: `${median(floorCpu).toFixed(2)} µs`, target: "" });
         rows.push({ what: "ratio handler / floor", value: ratio.toFixed(2), target: "<= 2.00 (stretch 1.50)", pass: ratio <= 2 });
-        rows.push({ what: "events/s, one invocation at a time (null sink)", value: Math.round(eventsPerSecond).toLocaleString("en"), target: "" });
+        rows.push({ what: "events/s, one invocation at a time (null sink)", value: Math.round(eventsPerSecond).toLocaleString("en"), target: `>= ${TARGET_EVENTS_PER_SECOND.toLocaleString("en")}`, pass: eventsPerSecond >= TARGET_EVENTS_PER_SECOND });
 
         // 3. Cold start and peak RSS of the deployed bundle, in fresh processes.
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipper-bundle-"));
@@ -279,8 +289,10 @@ async function main(): Promise<void> {
             if (rss.shipped !== (payloads[0]?.events ?? 0) * 20) throw new Error(`the bundle shipped ${rss.shipped} events`);
             const loadMs = median(cold.map((run) => run.loadMs));
             rows.push({ what: "cold start: load of the deployed module (median of 5)", value: `${loadMs.toFixed(0)} ms`, target: "<= 300 ms", pass: loadMs <= 300 });
-            rows.push({ what: "first invocation after load (1 MB payload)", value: `${median(cold.map((run) => run.firstMs)).toFixed(0)} ms`, target: "" });
-            rows.push({ what: "peak RSS of the function's process (20 x 1 MB)", value: `${(rss.peakRssKb / 1024).toFixed(0)} MB`, target: "" });
+            const firstMs = median(cold.map((run) => run.firstMs));
+            const peakMb = rss.peakRssKb / 1024;
+            rows.push({ what: "first invocation after load (1 MB payload)", value: `${firstMs.toFixed(0)} ms`, target: `<= ${TARGET_FIRST_INVOCATION_MS} ms`, pass: firstMs <= TARGET_FIRST_INVOCATION_MS });
+            rows.push({ what: "peak RSS of the function's process (20 x 1 MB)", value: `${peakMb.toFixed(0)} MB`, target: `<= ${TARGET_PEAK_RSS_MB} MB`, pass: peakMb <= TARGET_PEAK_RSS_MB });
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -1,4 +1,4 @@
-import type { Client } from "@elastic/elasticsearch";
+import type { Transport } from "@elastic/transport";
 
 import type { Deadline } from "../shared/deadline";
 import { describeError } from "../shared/errors";
@@ -25,27 +25,11 @@ interface BulkResponse {
     items?: Record<string, { status?: number; error?: { type?: string; reason?: string } }>[];
 }
 
+/** The outcome of every item of a request answered `errors: false` (one shared object: outcomes are read, never changed). */
+const CREATED: ItemOutcome = { status: "created" };
+
 export function isRetryableStatus(status: number): boolean {
     return status === 429 || status >= 500 || status === 408;
-}
-
-/** Groups items into requests of at most maxBytes (an item larger than that is sent alone; callers keep them out). */
-export function chunkItems(indexes: number[], items: Pick<BulkBody, "bytes">, maxBytes: number): number[][] {
-    const chunks: number[][] = [];
-    let current: number[] = [];
-    let bytes = 0;
-    for (const index of indexes) {
-        const size = items.bytes(index);
-        if (current.length > 0 && bytes + size > maxBytes) {
-            chunks.push(current);
-            current = [];
-            bytes = 0;
-        }
-        current.push(index);
-        bytes += size;
-    }
-    if (current.length > 0) chunks.push(current);
-    return chunks;
 }
 
 /**
@@ -55,7 +39,7 @@ export function chunkItems(indexes: number[], items: Pick<BulkBody, "bytes">, ma
  * retryable items of a response (429, 5xx) are tried again with jittered exponential backoff while the
  * deadline allows; what is still retryable then is reported `retry`.
  */
-export async function sendBulk(client: Client, items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
+export async function sendBulk(transport: Transport, items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
     const outcomes: (ItemOutcome | undefined)[] = new Array<ItemOutcome | undefined>(items.count);
     let pending = Array.from({ length: items.count }, (_, index) => index);
     const backoffMs = options.backoffMs ?? 200;
@@ -65,7 +49,7 @@ export async function sendBulk(client: Client, items: BulkBody, options: BulkOpt
             if (attempt > options.maxRetries || deadline.msLeft() < wait + 1_000) break;
             await new Promise((resolve) => setTimeout(resolve, wait));
         }
-        const chunks = chunkItems(pending, items, options.maxBytes);
+        const chunks = items.chunks(pending, options.maxBytes);
         const retry: number[] = [];
         let next = 0;
         const worker = async () => {
@@ -75,7 +59,7 @@ export async function sendBulk(client: Client, items: BulkBody, options: BulkOpt
                     for (const index of chunk) outcomes[index] = { status: "retry", error: "invocation time budget exhausted", type: "deadline" };
                     continue;
                 }
-                const answers = await sendChunk(client, chunk, items, options, deadline);
+                const answers = await sendChunk(transport, chunk, items, options, deadline);
                 chunk.forEach((index, position) => {
                     const answer = answers[position];
                     outcomes[index] = answer;
@@ -89,11 +73,11 @@ export async function sendBulk(client: Client, items: BulkBody, options: BulkOpt
     return outcomes.map((outcome) => outcome ?? { status: "retry", error: "not sent", type: "not_sent" });
 }
 
-async function sendChunk(client: Client, chunk: number[], items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
+async function sendChunk(transport: Transport, chunk: number[], items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
     const body = items.request(chunk);
     let response: BulkResponse;
     try {
-        response = (await client.transport.request<BulkResponse>(
+        response = (await transport.request<BulkResponse>(
             { method: "POST", path: "/_bulk", querystring: { filter_path: BULK_FILTER_PATH }, bulkBody: body },
             { requestTimeout: deadline.timeoutMs(options.requestTimeoutMs), maxRetries: 0 },
         ));
@@ -105,7 +89,7 @@ async function sendChunk(client: Client, chunk: number[], items: BulkBody, optio
         const message = `bulk request failed: ${typeof status === "number" ? `HTTP ${status}` : describeError(error).slice(0, 300)}`;
         return chunk.map(() => ({ status: "retry", error: message, type }));
     }
-    if (response.errors === false) return chunk.map(() => ({ status: "created" }));
+    if (response.errors === false) return new Array<ItemOutcome>(chunk.length).fill(CREATED);
     const answers = response.items;
     if (!Array.isArray(answers) || answers.length !== chunk.length) {
         const message = `bulk response has ${Array.isArray(answers) ? answers.length : "no"} items for ${chunk.length} documents`;

@@ -1,7 +1,10 @@
 /**
- * The NDJSON of one batch's bulk `create` requests, encoded once into one growing buffer: item `i` is the bytes
+ * The NDJSON of one batch's bulk `create` requests, encoded once into one buffer: item `i` is the bytes
  * `[start(i), end(i))` (its action line and its document line). Requests are slices of it (no copy when the
  * items are contiguous, as on a first attempt), so no per-request string is built, measured or encoded again.
+ *
+ * Serialized by CallbackFunction (each method call allocates a `with` scope and a closure): callers make a few
+ * calls per batch (`appendItems`, `chunks`, `request`), never one per item on the hot path.
  */
 export class BulkBody {
     // Assigned in the constructor, not as field initializers: the closure serializer keeps constructors only.
@@ -9,18 +12,16 @@ export class BulkBody {
     private used: number;
     /** starts[i]: item i's first byte; starts[count]: the end of the last item. */
     private readonly starts: number[];
-    /** Where item i's document line starts (after its action line). */
-    private readonly documents: number[];
 
+    /** `expectedBytes`: the first allocation (0: allocated by the first append, at its size). */
     constructor(expectedBytes: number) {
-        this.buffer = Buffer.allocUnsafe(Math.max(64 * 1024, expectedBytes));
+        this.buffer = Buffer.allocUnsafe(Math.max(0, expectedBytes));
         this.used = 0;
         this.starts = [0];
-        this.documents = [];
     }
 
     get count(): number {
-        return this.documents.length;
+        return this.starts.length - 1;
     }
 
     /** Appends `action\ndocument\n` as the next item; returns its size in bytes. */
@@ -30,7 +31,6 @@ export class BulkBody {
         const start = this.used;
         let at = start + this.buffer.write(action, start, "utf8");
         this.buffer[at++] = 10;
-        this.documents.push(at);
         at += this.buffer.write(document, at, "utf8");
         this.buffer[at++] = 10;
         this.used = at;
@@ -38,10 +38,41 @@ export class BulkBody {
         return at - start;
     }
 
+    /** Bytes used so far. */
+    get byteLength(): number {
+        return this.used;
+    }
+
+    /**
+     * Appends complete items at once: `text` is their NDJSON (each item an action line and a document line, each
+     * ending with `\n`), `ends[i]` the character offset in `text` where item i ends. One encode for all of them.
+     * `expectedBytes`: what the whole body is expected to take, so that growing the buffer happens once (0: no idea).
+     */
+    appendItems(text: string, ends: readonly number[], expectedBytes: number): void {
+        if (ends.length === 0) return;
+        // A UTF-16 code unit is at most 3 UTF-8 bytes.
+        this.reserve(text.length * 3, expectedBytes);
+        const base = this.used;
+        const bytes = this.buffer.write(text, base, "utf8");
+        this.used = base + bytes;
+        const starts = this.starts;
+        if (bytes === text.length) {
+            // One byte per character (ASCII): character offsets are byte offsets.
+            for (let i = 0; i < ends.length; i++) starts.push(base + ends[i]);
+            return;
+        }
+        // Some characters take several bytes: find the item ends in the bytes (every second newline; JSON lines hold no raw newline).
+        const buffer = this.buffer;
+        let at = base;
+        for (let i = 0; i < ends.length; i++) {
+            at = buffer.indexOf(10, buffer.indexOf(10, at) + 1) + 1;
+            starts.push(at);
+        }
+    }
+
     /** Removes the last item (e.g. one too large to send). */
     dropLast(): void {
-        if (this.documents.length === 0) return;
-        this.documents.pop();
+        if (this.starts.length <= 1) return;
         this.starts.pop();
         this.used = this.starts[this.starts.length - 1] ?? 0;
     }
@@ -50,13 +81,35 @@ export class BulkBody {
         return (this.starts[index + 1] ?? 0) - (this.starts[index] ?? 0);
     }
 
-    /** The document of item `index`, as text (for a dead letter). */
+    /** The document of item `index`, as text (for a dead letter): after its action line, without the final newline. */
     document(index: number): string {
-        return this.buffer.toString("utf8", this.documents[index], (this.starts[index + 1] ?? 1) - 1);
+        const start = this.starts[index] ?? 0;
+        return this.buffer.toString("utf8", this.buffer.indexOf(10, start) + 1, (this.starts[index + 1] ?? 1) - 1);
+    }
+
+    /** Groups items (ascending indexes) into requests of at most maxBytes each (an item larger than that is sent alone; callers keep them out). */
+    chunks(indexes: readonly number[], maxBytes: number): number[][] {
+        const starts = this.starts;
+        const chunks: number[][] = [];
+        let current: number[] = [];
+        let bytes = 0;
+        for (let i = 0; i < indexes.length; i++) {
+            const index = indexes[i];
+            const size = (starts[index + 1]) - (starts[index]);
+            if (current.length > 0 && bytes + size > maxBytes) {
+                chunks.push(current);
+                current = [];
+                bytes = 0;
+            }
+            current.push(index);
+            bytes += size;
+        }
+        if (current.length > 0) chunks.push(current);
+        return chunks;
     }
 
     /** The request body of these items (ascending indexes): a view of the buffer when they are contiguous, else a copy. */
-    request(indexes: number[]): Buffer {
+    request(indexes: readonly number[]): Buffer {
         const first = indexes[0];
         const last = indexes[indexes.length - 1];
         if (first === undefined || last === undefined) return Buffer.alloc(0);
@@ -64,9 +117,10 @@ export class BulkBody {
         return Buffer.concat(indexes.map((index) => this.buffer.subarray(this.starts[index], this.starts[index + 1])));
     }
 
-    private reserve(bytes: number): void {
+    private reserve(bytes: number, expectedBytes = 0): void {
         if (this.used + bytes <= this.buffer.length) return;
-        const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes));
+        // Grown at least twofold (or to the expected size), so that appends cost linear time.
+        const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes, expectedBytes));
         this.buffer.copy(grown, 0, 0, this.used);
         this.buffer = grown;
     }

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { Client } from "@elastic/elasticsearch";
+import { Diagnostic, Serializer, Transport, UndiciConnection, WeightedConnectionPool } from "@elastic/transport";
 
 import { awsClientConfig } from "../shared/awsClient";
 import { InputError, RetryableError, describeError } from "../shared/errors";
@@ -36,40 +36,69 @@ async function readCredentials(config: ShipperFunctionConfig["elasticsearch"]): 
     }
 }
 
+/** Content types of the Elasticsearch 8 REST API (what `@elastic/elasticsearch` sends: compatible with 8). */
+const VENDORED_HEADERS = {
+    jsonContentType: "application/vnd.elasticsearch+json; compatible-with=8",
+    ndjsonContentType: "application/vnd.elasticsearch+x-ndjson; compatible-with=8",
+    accept: "application/vnd.elasticsearch+json; compatible-with=8,text/plain",
+};
+
 /**
- * The Elasticsearch client of one container: created on first use (credentials read once from Secrets
+ * The transport of the official client (`@elastic/transport`, what `@elastic/elasticsearch`'s Client is built on),
+ * set up as the Client sets it up: one node, TLS verified, basic or API-key auth, the Elasticsearch product check
+ * and its content types. Used directly because the Client's module also loads its helpers (apache-arrow) at require
+ * time, which cost most of the cold start; the shipper only needs `request` (bulk and index template).
+ */
+export function createTransport(options: { endpoint: string; credentials: ElasticsearchCredentials; caCertificatePem?: string; requestTimeoutMs: number; name: string }): Transport {
+    const diagnostic = new Diagnostic();
+    const tls = { rejectUnauthorized: true, ...(options.caCertificatePem ? { ca: options.caCertificatePem } : {}) };
+    const connectionPool = new WeightedConnectionPool({ Connection: UndiciConnection, auth: options.credentials, tls, diagnostic });
+    connectionPool.addConnection({ url: new URL(options.endpoint), auth: options.credentials, tls, timeout: options.requestTimeoutMs });
+    return new Transport({
+        diagnostic,
+        connectionPool,
+        serializer: new Serializer(),
+        maxRetries: 0,
+        requestTimeout: options.requestTimeoutMs,
+        compression: false,
+        name: options.name,
+        productCheck: "Elasticsearch",
+        vendoredHeaders: VENDORED_HEADERS,
+    });
+}
+
+/**
+ * The Elasticsearch transport of one container: created on first use (credentials read once from Secrets
  * Manager), then reused by every invocation. TLS is always verified (the custom CA when configured). The
  * transport's own retries are off: bulk.ts retries with backoff and the invocation's deadline in mind
  * (the transport retries 502-504 at once, and never 429 nor timeouts).
  */
 export class ConnectionProvider {
-    private client?: Promise<Client>;
+    private transport?: Promise<Transport>;
 
     constructor(private readonly config: ShipperFunctionConfig["elasticsearch"] & { requestTimeoutMs?: number }) {}
 
-    get(): Promise<Client> {
-        this.client ??= readCredentials(this.config).then(
+    get(): Promise<Transport> {
+        this.transport ??= readCredentials(this.config).then(
             (credentials) =>
-                new Client({
-                    node: this.config.endpoint,
-                    auth: credentials,
-                    tls: { rejectUnauthorized: true, ...(this.config.caCertificatePem ? { ca: this.config.caCertificatePem } : {}) },
-                    maxRetries: 0,
-                    requestTimeout: this.config.requestTimeoutMs ?? 30_000,
-                    compression: false,
+                createTransport({
+                    endpoint: this.config.endpoint,
+                    credentials,
+                    ...(this.config.caCertificatePem ? { caCertificatePem: this.config.caCertificatePem } : {}),
+                    requestTimeoutMs: this.config.requestTimeoutMs ?? 30_000,
                     name: "log-shipper",
                 }),
             (error: unknown) => {
-                this.client = undefined; // a failed read is retried by the next invocation
+                this.transport = undefined; // a failed read is retried by the next invocation
                 throw error;
             },
         );
-        return this.client;
+        return this.transport;
     }
 
     async close(): Promise<void> {
-        const client = this.client;
-        this.client = undefined;
-        if (client) await (await client.catch(() => undefined))?.close();
+        const transport = this.transport;
+        this.transport = undefined;
+        if (transport) await (await transport.catch(() => undefined))?.connectionPool.empty();
     }
 }

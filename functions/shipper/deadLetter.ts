@@ -1,7 +1,9 @@
 import { gunzipSync, gzipSync } from "zlib";
 
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type * as S3Module from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type * as SqsModule from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 
 import { awsClientConfig } from "../shared/awsClient";
 import { describeError } from "../shared/errors";
@@ -115,10 +117,25 @@ export function joinDeadLetterParts(letters: DeadLetter[]): { letters: DeadLette
     return { letters: whole, incomplete };
 }
 
+/**
+ * The SQS and S3 clients' modules, required on first use: only invocations that dead-letter need them, and loading
+ * them at cold start would cost every container (the Lambda runtime provides them; see docs/shipper.md, Performance).
+ */
+function sqsModule(): typeof SqsModule {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("@aws-sdk/client-sqs") as typeof SqsModule;
+}
+
+function s3Module(): typeof S3Module {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("@aws-sdk/client-s3") as typeof S3Module;
+}
+
 /** Reads an offloaded letter's content from S3 (other letters are returned as they are). */
-export async function loadDeadLetter(letter: DeadLetter, s3: S3Client = new S3Client(awsClientConfig())): Promise<DeadLetter> {
+export async function loadDeadLetter(letter: DeadLetter, s3?: S3Client): Promise<DeadLetter> {
     if (!letter.offloaded) return letter;
-    const answer = await s3.send(new GetObjectCommand({ Bucket: letter.offloaded.bucket, Key: letter.offloaded.key }));
+    const { GetObjectCommand, S3Client: Client } = s3Module();
+    const answer = await (s3 ?? new Client(awsClientConfig())).send(new GetObjectCommand({ Bucket: letter.offloaded.bucket, Key: letter.offloaded.key }));
     const bytes = Buffer.from(await (answer.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
     return JSON.parse(gunzipSync(bytes).toString("utf8")) as DeadLetter;
 }
@@ -141,7 +158,8 @@ export class DeadLetterWriter {
         const errors: string[] = [];
         if (letters.length === 0) return { written, errors };
         if (!this.queueUrl) return { written, errors: ["no dead-letter queue is configured (deadLetterQueueUrl)"] };
-        this.sqs ??= new SQSClient(awsClientConfig());
+        const { SQSClient: Client, SendMessageBatchCommand } = sqsModule();
+        this.sqs ??= new Client(awsClientConfig());
         const bodies: { letter: number; body: string }[] = [];
         const encodeFailed = new Set<number>();
         for (let i = 0; i < letters.length; i++) {
@@ -186,7 +204,8 @@ export class DeadLetterWriter {
     }
 
     private async put(bucket: string, key: string, body: Buffer): Promise<void> {
-        this.s3 ??= new S3Client(awsClientConfig());
+        const { S3Client: Client, PutObjectCommand } = s3Module();
+        this.s3 ??= new Client(awsClientConfig());
         await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json", ContentEncoding: "gzip" }));
     }
 

@@ -1,4 +1,5 @@
 import type { ShipperFunctionConfig, ShipperSource } from "./config";
+import { BulkBody } from "./bulkBody";
 import type { EventOrigin, LogEvent } from "./event";
 
 /** data_stream.dataset per source (datasetBy "source"). */
@@ -40,10 +41,32 @@ export interface RenderedDocument {
 interface OriginRendering {
     index: string;
     actionPrefix: string;
-    /** The pre-serialized fields common to every event of the origin, as `,"key":value...`. */
-    fragment: string;
-    /** `fragment` without its two closing braces (aws.cloudwatch is last, left open for event_id). */
-    fragmentOpen: string;
+    /** What follows the event's own fields: the origin's pre-serialized fields (`,"key":value...`), up to `"event_id":` for CloudWatch Logs events, else to the end. */
+    tail: string;
+    /** Whether the CloudWatch event id (then `}}}`) follows `tail`. */
+    cloudwatch: boolean;
+}
+
+/** Per-source include/exclude filters on the message (compiled by the handler). */
+export interface EventFilter {
+    include?: RegExp;
+    exclude?: RegExp;
+}
+
+/** A document too large for any bulk request (over `maxBytes`): dead-lettered, never sent. */
+export interface OversizeDocument {
+    event: LogEvent;
+    index: string;
+    document: string;
+    bytes: number;
+}
+
+/** One batch rendered: the bulk body (item i is `events[i]`), what was too large, and how many were filtered out. */
+export interface RenderedBatch {
+    body: BulkBody;
+    events: LogEvent[];
+    oversize: OversizeDocument[];
+    filtered: number;
 }
 
 /**
@@ -51,73 +74,142 @@ interface OriginRendering {
  * aws.*, data_stream) is serialized once per origin and spliced into each event's document, so the per-event
  * cost is the event's own fields and the message.
  */
-export class DocumentRenderer {
-    // Assigned in the constructor, not as field initializers: the closure serializer keeps constructors only.
-    private readonly origins: Map<EventOrigin, OriginRendering>;
-    private readonly ingested: string;
-    private readonly ingestedText: string;
-    private readonly cloud: string;
-    private readonly jsonKey: string;
-    private second: number;
-    private secondPrefix: string;
+export interface DocumentRenderer {
+    /**
+     * Renders the events that pass `filter` into one bulk body, in order. A document whose bulk item
+     * (action, document, newlines) is over `maxBytes` bytes is left out of the body and returned in `oversize`.
+     */
+    renderBatch(events: readonly LogEvent[], environment: DocumentEnvironment, filter: EventFilter | undefined, maxBytes: number): RenderedBatch;
+    /** One event's data stream, bulk action and document (replay; the handler renders whole batches). */
+    render(event: LogEvent, environment: DocumentEnvironment): RenderedDocument;
+    /** The data stream an origin's events go to. */
+    indexOf(origin: EventOrigin): string;
+}
 
-    constructor(
-        private readonly config: Pick<ShipperFunctionConfig, "routing" | "json"> & { elasticsearch: Pick<ShipperFunctionConfig["elasticsearch"], "namespace"> },
-        environment: DocumentEnvironment,
-    ) {
-        this.origins = new Map();
-        this.ingested = JSON.stringify(environment.ingested);
-        this.ingestedText = environment.ingested;
-        this.jsonKey = JSON.stringify(config.json.field);
-        this.second = Number.NaN;
-        this.secondPrefix = "";
-        const cloud: Record<string, unknown> = { provider: "aws" };
-        if (environment.region) cloud["region"] = environment.region;
-        if (environment.accountId) cloud["account"] = { id: environment.accountId };
-        this.cloud = JSON.stringify(cloud);
-    }
+/**
+ * The renderer of a container: create it once (in the handler factory) and call it for every batch.
+ *
+ * Performance: CallbackFunction serializes every function of this module wrapped in a `with(...)` scope, so
+ * each call of a serialized function allocates that scope and a fresh closure, and every identifier not
+ * declared inside it (globals such as `JSON`, imports, module constants) is looked up dynamically. Hence the
+ * shape: this factory runs once, binds what the hot path needs to locals, and returns closures; the per-event
+ * loop (`renderBatch`) and its helpers reference only those locals, keep the same identity from one invocation
+ * to the next (their optimized code stays), and build the NDJSON of the whole batch as one string that is
+ * encoded into the bulk body at once.
+ */
+export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "routing" | "json"> & { elasticsearch: Pick<ShipperFunctionConfig["elasticsearch"], "namespace"> }): DocumentRenderer {
+    const stringify = JSON.stringify;
+    const parse = JSON.parse;
+    const isArray = Array.isArray;
+    const isFinite = Number.isFinite;
+    const byteLength = (text: string): number => Buffer.byteLength(text, "utf8");
+    const DateClass = Date;
+    const Body = BulkBody;
+    const CHUNK_CHARS = 64 * 1024;
+    const sourceDatasets = SOURCE_DATASETS;
+    const groupDataset = logGroupDataset;
+    const streamName = dataStreamName;
+    const truncatedTag = `,"tags":["${TAG_JSON_TRUNCATED}"]`;
+    const maxDepth = config.json.maxDepth;
+    const maxFields = config.json.maxFields;
+    const jsonPrefix = `,${stringify(config.json.field)}:`;
+    const namespace = config.elasticsearch.namespace;
+    const byLogGroup = config.routing.datasetBy === "logGroup";
 
-    render(event: LogEvent): RenderedDocument {
-        const origin = this.originRendering(event.origin);
-        const id = JSON.stringify(event.id);
-        let document = `{"@timestamp":"${this.isoTime(event.timestamp)}","message":${JSON.stringify(event.message)},"event":{"id":${id},"ingested":${this.ingested}}`;
-        const expanded = expandJson(event.message, this.config.json.maxDepth, this.config.json.maxFields);
-        if (expanded) {
-            document += `,${this.jsonKey}:${expanded.text}`;
-            if (expanded.truncated) document += `,"tags":["${TAG_JSON_TRUNCATED}"]`;
+    /** `mmmZ` for 0..999. */
+    const millisecondTexts: string[] = [];
+    for (let i = 0; i < 1000; i++) millisecondTexts.push(`${i < 10 ? "00" : i < 100 ? "0" : ""}${i}Z`);
+
+    // The batch being rendered (renderBatch is synchronous).
+    let ingestedText = "";
+    let second = Number.NaN;
+    let secondPrefix = "";
+
+    /** ISO 8601 of epoch milliseconds; the text up to the second is reused while events stay in the same second. An invalid time is the invocation's start. */
+    const isoTime = (time: number): string => {
+        if (!isFinite(time) || time > 8.64e15 || time < -8.64e15) return ingestedText;
+        const fraction = ((time % 1000) + 1000) % 1000;
+        const start = time - fraction;
+        if (start !== second) {
+            second = start;
+            secondPrefix = new DateClass(start).toISOString().slice(0, -4);
         }
-        document += event.origin.cloudwatch ? `${origin.fragmentOpen},"event_id":${id}}}}` : `${origin.fragment}}`;
-        return { index: origin.index, document, action: `${origin.actionPrefix}${id}}}` };
-    }
+        return secondPrefix + (millisecondTexts[fraction | 0]);
+    };
+
+    const withinBounds = (object: Record<string, unknown>, depth: number, budget: { fields: number }): boolean => {
+        for (const key in object) {
+            const value = object[key];
+            if (value !== null && typeof value === "object" && !isArray(value)) {
+                if (depth >= maxDepth || !withinBounds(value as Record<string, unknown>, depth + 1, budget)) return false;
+            } else if (--budget.fields < 0) {
+                return false;
+            }
+        }
+        return true;
+    };
+
+    const boundedCopy = (object: Record<string, unknown>, depth: number, state: { fields: number; truncated: boolean }): Record<string, unknown> => {
+        const copy: Record<string, unknown> = {};
+        for (const key in object) {
+            if (state.fields <= 0) {
+                state.truncated = true;
+                break;
+            }
+            const value = object[key];
+            if (value !== null && typeof value === "object" && !isArray(value)) {
+                if (depth >= maxDepth) {
+                    copy[key] = stringify(value);
+                    state.fields--;
+                    state.truncated = true;
+                } else {
+                    copy[key] = boundedCopy(value as Record<string, unknown>, depth + 1, state);
+                }
+            } else {
+                copy[key] = value;
+                state.fields--;
+            }
+        }
+        return copy;
+    };
 
     /**
-     * ISO 8601 of epoch milliseconds; the text up to the second is reused while events stay in the same second
-     * (a payload's events are close in time). An invalid time is the invocation's start.
+     * The expansion of a message that is a JSON object (first and last non-space characters `{` `}`), as the
+     * text to add to the document (field name, value, and the truncation tag when cut); "" when the message is
+     * not one. Bounded: at most maxFields leaf values and maxDepth levels of objects. A deeper object is kept as
+     * its JSON text (one field); fields past the budget are left out. `message` always keeps the full text.
      */
-    private isoTime(milliseconds: number): string {
-        if (!Number.isFinite(milliseconds) || Math.abs(milliseconds) > 8.64e15) return this.ingestedText;
-        const fraction = ((milliseconds % 1000) + 1000) % 1000;
-        const second = milliseconds - fraction;
-        if (second !== this.second) {
-            this.second = second;
-            this.secondPrefix = new Date(second).toISOString().slice(0, -4);
+    const expansion = (message: string): string => {
+        const first = message.charCodeAt(0);
+        if (first !== 123 /* { */ || message.charCodeAt(message.length - 1) !== 125 /* } */) {
+            // Printable ASCII other than `{` first: not an object (trim would not remove it). Else look past the spaces.
+            if (first > 32 && first < 127 && first !== 123) return "";
+            const trimmed = message.trim();
+            if (!trimmed.startsWith("{") || !trimmed.endsWith("}")) return "";
         }
-        return `${this.secondPrefix}${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${Math.floor(fraction)}Z`;
-    }
+        let value: unknown;
+        try {
+            value = parse(message);
+        } catch {
+            return "";
+        }
+        if (value === null || typeof value !== "object" || isArray(value)) return "";
+        if (withinBounds(value as Record<string, unknown>, 1, { fields: maxFields }) && message.indexOf("\n") === -1 && message.indexOf("\r") === -1) {
+            // Within bounds and on one line: the message text is already the JSON to write.
+            return jsonPrefix + message;
+        }
+        const state = { fields: maxFields, truncated: false };
+        const bounded = stringify(boundedCopy(value as Record<string, unknown>, 1, state));
+        return state.truncated ? jsonPrefix + bounded + truncatedTag : jsonPrefix + bounded;
+    };
 
-    /** The data stream an origin's events go to. */
-    indexOf(origin: EventOrigin): string {
-        return this.originRendering(origin).index;
-    }
+    const datasetOf = (origin: EventOrigin): string => (byLogGroup && origin.cloudwatch ? groupDataset(origin.cloudwatch.logGroup) : sourceDatasets[origin.source]);
+    const indexOf = (origin: EventOrigin): string => streamName(datasetOf(origin), namespace);
 
-    private originRendering(origin: EventOrigin): OriginRendering {
-        let rendering = this.origins.get(origin);
-        if (rendering) return rendering;
-        const dataset = this.config.routing.datasetBy === "logGroup" && origin.cloudwatch ? logGroupDataset(origin.cloudwatch.logGroup) : SOURCE_DATASETS[origin.source];
-        const namespace = this.config.elasticsearch.namespace;
-        const index = dataStreamName(dataset, namespace);
-        // data_stream, cloud, then aws last: the CloudWatch event id is appended inside aws.cloudwatch by render().
-        let fragment = `,"data_stream":{"type":"logs","dataset":${JSON.stringify(dataset)},"namespace":${JSON.stringify(namespace)}},"cloud":${this.cloud}`;
+    /** What every event of an origin shares: data_stream, cloud, then aws last (the CloudWatch event id goes inside aws.cloudwatch). */
+    const originRendering = (origin: EventOrigin, cloud: string): OriginRendering => {
+        const dataset = datasetOf(origin);
+        const index = streamName(dataset, namespace);
         const aws: Record<string, unknown> = {};
         if (origin.kinesis) {
             const k = origin.kinesis;
@@ -135,74 +227,72 @@ export class DocumentRenderer {
             // kept last, its closing braces open for event_id
             aws["cloudwatch"] = { log_group: origin.cloudwatch.logGroup, log_stream: origin.cloudwatch.logStream, ...(origin.cloudwatch.owner ? { owner: origin.cloudwatch.owner } : {}) };
         }
-        fragment += `,"aws":${JSON.stringify(aws)}`;
-        rendering = { index, fragment, fragmentOpen: fragment.slice(0, -2), actionPrefix: `{"create":{"_index":${JSON.stringify(index)},"_id":` };
-        this.origins.set(origin, rendering);
-        return rendering;
-    }
-}
+        const fragment = `,"data_stream":{"type":"logs","dataset":${stringify(dataset)},"namespace":${stringify(namespace)}},"cloud":${cloud},"aws":${stringify(aws)}`;
+        const cloudwatch = origin.cloudwatch !== undefined;
+        return { index, actionPrefix: `{"create":{"_index":${stringify(index)},"_id":`, tail: cloudwatch ? `${fragment.slice(0, -2)},"event_id":` : `${fragment}}`, cloudwatch };
+    };
 
-/**
- * A message that is a JSON object, as the JSON text to write under the expansion field, bounded: at most
- * `maxFields` leaf values and `maxDepth` levels of objects. A deeper object is kept as its JSON string (one
- * field); fields past the budget are left out. `truncated` says either happened (the document gets the
- * `shipper_json_truncated` tag). The message itself is always kept verbatim in `message`.
- * Undefined when the message is not a JSON object.
- */
-export function expandJson(message: string, maxDepth: number, maxFields: number): { text: string; truncated: boolean } | undefined {
-    if (message.charCodeAt(0) !== 123 /* { */ || message.charCodeAt(message.length - 1) !== 125 /* } */) {
-        const trimmed = message.trim();
-        if (!trimmed.startsWith("{") || !trimmed.endsWith("}")) return undefined;
-    }
-    let value: unknown;
-    try {
-        value = JSON.parse(message);
-    } catch {
-        return undefined;
-    }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
-    const budget = { fields: maxFields };
-    if (withinBounds(value as Record<string, unknown>, 1, maxDepth, budget) && message.indexOf("\n") === -1 && message.indexOf("\r") === -1) {
-        // Within bounds and on one line: the message text is already the JSON to write.
-        return { text: message, truncated: false };
-    }
-    const state = { fields: maxFields, truncated: false };
-    const bounded = boundedCopy(value as Record<string, unknown>, 1, maxDepth, state);
-    return { text: JSON.stringify(bounded), truncated: state.truncated };
-}
-
-function withinBounds(object: Record<string, unknown>, depth: number, maxDepth: number, budget: { fields: number }): boolean {
-    for (const key in object) {
-        const value = object[key];
-        if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-            if (depth >= maxDepth || !withinBounds(value as Record<string, unknown>, depth + 1, maxDepth, budget)) return false;
-        } else if (--budget.fields < 0) {
-            return false;
-        }
-    }
-    return true;
-}
-
-function boundedCopy(object: Record<string, unknown>, depth: number, maxDepth: number, state: { fields: number; truncated: boolean }): Record<string, unknown> {
-    const copy: Record<string, unknown> = {};
-    for (const key in object) {
-        if (state.fields <= 0) {
-            state.truncated = true;
-            break;
-        }
-        const value = object[key];
-        if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-            if (depth >= maxDepth) {
-                copy[key] = JSON.stringify(value);
-                state.fields--;
-                state.truncated = true;
-            } else {
-                copy[key] = boundedCopy(value as Record<string, unknown>, depth + 1, maxDepth, state);
+    const renderBatch = (events: readonly LogEvent[], environment: DocumentEnvironment, filter: EventFilter | undefined, maxBytes: number): RenderedBatch => {
+        ingestedText = environment.ingested;
+        second = Number.NaN;
+        const eventIngested = `,"ingested":${stringify(environment.ingested)}}`;
+        const cloudFields: Record<string, unknown> = { provider: "aws" };
+        if (environment.region) cloudFields["region"] = environment.region;
+        if (environment.accountId) cloudFields["account"] = { id: environment.accountId };
+        const cloud = stringify(cloudFields);
+        const include = filter?.include;
+        const exclude = filter?.exclude;
+        const itemEvents: LogEvent[] = [];
+        const oversize: OversizeDocument[] = [];
+        const body = new Body(0);
+        // Items are encoded a chunk of text at a time (one huge string costs more to flatten than it saves in calls).
+        let ends: number[] = [];
+        let text = "";
+        let filtered = 0;
+        let origin: EventOrigin | undefined;
+        let rendering: OriginRendering | undefined;
+        for (let i = 0; i < events.length; i++) {
+            const event = events[i];
+            const message = event.message;
+            if ((include !== undefined && !include.test(message)) || (exclude !== undefined && exclude.test(message))) {
+                filtered++;
+                continue;
             }
-        } else {
-            copy[key] = value;
-            state.fields--;
+            if (event.origin !== origin || rendering === undefined) {
+                origin = event.origin;
+                rendering = originRendering(origin, cloud);
+            }
+            const id = stringify(event.id);
+            const document =
+                '{"@timestamp":"' + isoTime(event.timestamp) + '","message":' + stringify(message) + ',"event":{"id":' + id + eventIngested + expansion(message) + (rendering.cloudwatch ? rendering.tail + id + "}}}" : rendering.tail);
+            const item = rendering.actionPrefix + id + "}}\n" + document + "\n";
+            // A UTF-16 code unit is at most 3 UTF-8 bytes: only items that might be too large are measured.
+            if (item.length * 3 > maxBytes) {
+                const bytes = byteLength(item);
+                if (bytes > maxBytes) {
+                    oversize.push({ event, index: rendering.index, document, bytes });
+                    continue;
+                }
+            }
+            text += item;
+            ends.push(text.length);
+            itemEvents.push(event);
+            if (text.length >= CHUNK_CHARS) {
+                // Size the body for the whole batch from what the events so far took.
+                body.appendItems(text, ends, Math.ceil(((body.byteLength + text.length) / (i + 1)) * events.length * 1.05));
+                text = "";
+                ends = [];
+            }
         }
-    }
-    return copy;
+        body.appendItems(text, ends, 0);
+        return { body, events: itemEvents, oversize, filtered };
+    };
+
+    const render = (event: LogEvent, environment: DocumentEnvironment): RenderedDocument => {
+        const batch = renderBatch([event], environment, undefined, Number.POSITIVE_INFINITY);
+        const item = batch.body.request([0]).toString("utf8");
+        return { index: indexOf(event.origin), action: item.slice(0, item.indexOf("\n")), document: batch.body.document(0) };
+    };
+
+    return { renderBatch, render, indexOf };
 }

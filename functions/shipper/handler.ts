@@ -4,11 +4,10 @@ import { createLogger, type Logger } from "../shared/logger";
 import { createMetrics } from "../shared/metrics";
 import { publishAccounting, type Counts } from "./accounting";
 import { sendBulk, type ItemOutcome } from "./bulk";
-import { BulkBody } from "./bulkBody";
 import type { ShipperFunctionConfig, ShipperSource } from "./config";
 import { ConnectionProvider } from "./connection";
 import { DeadLetterWriter, type DeadLetter } from "./deadLetter";
-import { DocumentRenderer } from "./document";
+import { createDocumentRenderer, type EventFilter } from "./document";
 import type { DecodedBatch, LogEvent } from "./event";
 import { decodeCloudWatchLogsEvent, isCloudWatchLogsEvent } from "./sources/cloudwatchLogs";
 import { decodeKinesisEvent, isKinesisEvent } from "./sources/kinesis";
@@ -38,13 +37,8 @@ export interface ShipperOutcome {
 /** Time kept back from the invocation's budget to write dead letters and answer. */
 const RESERVE_MS = 3_000;
 
-interface Filter {
-    include?: RegExp;
-    exclude?: RegExp;
-}
-
-function compileFilters(config: ShipperFunctionConfig): Partial<Record<ShipperSource, Filter>> {
-    const compiled: Partial<Record<ShipperSource, Filter>> = {};
+function compileFilters(config: ShipperFunctionConfig): Partial<Record<ShipperSource, EventFilter>> {
+    const compiled: Partial<Record<ShipperSource, EventFilter>> = {};
     for (const [source, filter] of Object.entries(config.filters ?? {}) as [ShipperSource, { include?: string; exclude?: string } | undefined][]) {
         if (!filter) continue;
         const compile = (kind: string, pattern: string | undefined) => {
@@ -90,6 +84,7 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
     const logger: Logger = createLogger("log-shipper");
     const metrics = createMetrics("log-shipper");
     const filters = compileFilters(config);
+    const renderer = createDocumentRenderer(config);
     const connections = new ConnectionProvider({ ...config.elasticsearch, requestTimeoutMs: config.delivery.requestTimeoutMs });
     const deadLetters = new DeadLetterWriter(config.deadLetterQueueUrl, config.deadLetterBucket);
     let templateReady: Promise<void> | undefined;
@@ -98,8 +93,8 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
         if (!config.elasticsearch.installIndexTemplate) return Promise.resolve();
         templateReady ??= connections
             .get()
-            .then((client) =>
-                installIndexTemplate(client, config.elasticsearch.namespace, {
+            .then((transport) =>
+                installIndexTemplate(transport, config.elasticsearch.namespace, {
                     jsonField: config.json.field,
                     ...(config.elasticsearch.dataRetention ? { dataRetention: config.elasticsearch.dataRetention } : {}),
                 }),
@@ -120,30 +115,21 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
         const batch = decode(source, event, context);
         const counts: Counts = { received: batch.events.length + batch.malformed.length, shipped: 0, alreadyPresent: 0, deadLettered: 0, failedForRetry: 0, filtered: 0 };
         const failedRecords = new Set<string>();
-        const renderer = new DocumentRenderer(config, { ...functionEnvironment(context.invokedFunctionArn), ingested: new Date().toISOString() });
+        const environment = { ...functionEnvironment(context.invokedFunctionArn), ingested: new Date().toISOString() };
         const filter = filters[source];
 
-        // Render what passes the filters, once, into the bulk body; a document over the bulk size limit can never
-        // be sent: dead letter.
-        const items = new BulkBody(batch.bytes * 2);
-        const itemEvents: LogEvent[] = [];
+        // Render what passes the filters, once, into the bulk body (one pass for the batch); a document over the
+        // bulk size limit can never be sent: dead letter.
+        const rendered = renderer.renderBatch(batch.events, environment, filter, config.delivery.bulkMaxBytes);
+        const items = rendered.body;
+        const itemEvents = rendered.events;
+        counts.filtered = rendered.filtered;
         const letters: DeadLetter[] = [];
         const letterRecords: string[] = [];
         const at = new Date().toISOString();
-        for (const logEvent of batch.events) {
-            if (filter && ((filter.include && !filter.include.test(logEvent.message)) || (filter.exclude && filter.exclude.test(logEvent.message)))) {
-                counts.filtered++;
-                continue;
-            }
-            const rendered = renderer.render(logEvent);
-            const bytes = items.append(rendered.action, rendered.document);
-            if (bytes > config.delivery.bulkMaxBytes) {
-                items.dropLast();
-                letters.push(rejectedLetter(source, logEvent, rendered.index, rendered.document, `document of ${bytes} bytes exceeds the bulk request limit of ${config.delivery.bulkMaxBytes} bytes (delivery.bulkMaxBytes)`, at));
-                letterRecords.push(logEvent.origin.recordId);
-                continue;
-            }
-            itemEvents.push(logEvent);
+        for (const { event: logEvent, index, document, bytes } of rendered.oversize) {
+            letters.push(rejectedLetter(source, logEvent, index, document, `document of ${bytes} bytes exceeds the bulk request limit of ${config.delivery.bulkMaxBytes} bytes (delivery.bulkMaxBytes)`, at));
+            letterRecords.push(logEvent.origin.recordId);
         }
         for (const malformed of batch.malformed) {
             letters.push({ version: 1, source, reason: "malformed", error: malformed.error, id: malformed.id, recordId: malformed.recordId, at, raw: malformed.raw, rawEncoding: malformed.rawEncoding });
@@ -155,10 +141,10 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
         if (items.count > 0) {
             try {
                 await ensureTemplate();
-                const client = await connections.get();
-                outcomes = await sendBulk(client, items, { concurrency: config.delivery.bulkConcurrency, maxBytes: config.delivery.bulkMaxBytes, requestTimeoutMs: config.delivery.requestTimeoutMs, maxRetries: config.delivery.maxRetries }, deadline);
+                const transport = await connections.get();
+                outcomes = await sendBulk(transport, items, { concurrency: config.delivery.bulkConcurrency, maxBytes: config.delivery.bulkMaxBytes, requestTimeoutMs: config.delivery.requestTimeoutMs, maxRetries: config.delivery.maxRetries }, deadline);
             } catch (error) {
-                // Credentials, template or client failures: nothing was shipped; Lambda's retry will try again.
+                // Credentials, template or transport failures: nothing was shipped; Lambda's retry will try again.
                 logger.error("Elasticsearch is not reachable for this invocation", { source, error: describeError(error), documents: items.count });
                 outcomes = itemEvents.map(() => ({ status: "retry", error: describeError(error), type: (error as Error).name || "error" }));
             }

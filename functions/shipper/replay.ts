@@ -8,7 +8,7 @@ import { BulkBody } from "./bulkBody";
 import type { ShipperFunctionConfig } from "./config";
 import { ConnectionProvider } from "./connection";
 import { joinDeadLetterParts, loadDeadLetter, type DeadLetter } from "./deadLetter";
-import { DocumentRenderer } from "./document";
+import { createDocumentRenderer } from "./document";
 import type { DecodedBatch } from "./event";
 import { decodeCloudWatchLogsEvent } from "./sources/cloudwatchLogs";
 import { decodeKinesisEvent } from "./sources/kinesis";
@@ -57,7 +57,8 @@ export async function reshipDeadLetters(config: ShipperFunctionConfig, letters: 
     const items = new BulkBody(64 * 1024);
     const owners: number[] = [];
     const pending: { id: string; items: number; outcomes: string[]; error?: string }[] = [];
-    const renderer = new DocumentRenderer(config, { ingested: new Date().toISOString() });
+    const renderer = createDocumentRenderer(config);
+    const environment = { ingested: new Date().toISOString() };
     for (const reference of joined.letters) {
         let letter: DeadLetter;
         try {
@@ -80,7 +81,7 @@ export async function reshipDeadLetters(config: ShipperFunctionConfig, letters: 
             continue;
         }
         for (const event of batch.events) {
-            const rendered = renderer.render(event);
+            const rendered = renderer.render(event, environment);
             items.append(rendered.action, rendered.document);
             owners.push(slot);
             entry.items++;

@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 
-import type { Client } from "@elastic/elasticsearch";
+import type { Transport } from "@elastic/transport";
 
 import type { ShipperFunctionConfig } from "./config";
 import { ConnectionProvider } from "./connection";
@@ -64,9 +64,9 @@ export function indexTemplateBody(namespace: string, options: InstallTemplateOpt
 
 /**
  * Installs the shipper's index template idempotently: reads the installed one first and writes only when its
- * content hash differs (or `force`). Takes a client, or the shipper config (a client is made and closed).
+ * content hash differs (or `force`). Takes a transport, or the shipper config (a transport is made and closed).
  */
-export async function installIndexTemplate(target: Client | ShipperFunctionConfig, namespace: string, options: InstallTemplateOptions = {}): Promise<{ name: string; changed: boolean }> {
+export async function installIndexTemplate(target: Transport | ShipperFunctionConfig, namespace: string, options: InstallTemplateOptions = {}): Promise<{ name: string; changed: boolean }> {
     if (!/^[a-z0-9_.]+$/.test(namespace) || namespace.length > 100) {
         throw new Error(`data stream namespace ${JSON.stringify(namespace)} is not valid: use lower-case letters, digits, _ and . (no -), at most 100 characters`);
     }
@@ -81,18 +81,22 @@ export async function installIndexTemplate(target: Client | ShipperFunctionConfi
     return install(target, namespace, options);
 }
 
-function isConfig(target: Client | ShipperFunctionConfig): target is ShipperFunctionConfig {
-    return typeof (target as ShipperFunctionConfig).elasticsearch === "object" && typeof (target as Client).transport !== "object";
+function isConfig(target: Transport | ShipperFunctionConfig): target is ShipperFunctionConfig {
+    return typeof (target as ShipperFunctionConfig).elasticsearch === "object" && typeof (target as Transport).request !== "function";
 }
 
-async function install(client: Client, namespace: string, options: InstallTemplateOptions): Promise<{ name: string; changed: boolean }> {
+interface IndexTemplates {
+    index_templates?: { name: string; index_template?: { _meta?: { hash?: string } } }[];
+}
+
+async function install(transport: Transport, namespace: string, options: InstallTemplateOptions): Promise<{ name: string; changed: boolean }> {
     const name = templateName(namespace);
     const body = indexTemplateBody(namespace, options);
     if (!options.force) {
-        const existing = await client.indices.getIndexTemplate({ name }, { ignore: [404] });
-        const installed = existing.index_templates?.[0]?.index_template as { _meta?: { hash?: string } } | undefined;
+        const existing = await transport.request<IndexTemplates>({ method: "GET", path: `/_index_template/${encodeURIComponent(name)}` }, { ignore: [404] });
+        const installed = existing.index_templates?.[0]?.index_template;
         if (installed?._meta?.hash === (body["_meta"] as { hash: string }).hash) return { name, changed: false };
     }
-    await client.indices.putIndexTemplate({ name, ...(body as object) });
+    await transport.request({ method: "PUT", path: `/_index_template/${encodeURIComponent(name)}`, body });
     return { name, changed: true };
 }
