@@ -1,33 +1,23 @@
 import { expect } from "chai";
 import { gzipSync } from "zlib";
 
-import { makeShipperHandler, type LambdaContextLike, type ShipperOutcome } from "../../../functions/shipper/handler";
+import type { ShipperOutcome } from "../../../functions/shipper/handler";
 import { decodeDeadLetterBody } from "../../../functions/shipper/deadLetter";
-import { loadSerializedFactory } from "../../harness/closure";
-import { useElasticsearch, useMoto, type ElasticsearchService } from "../../harness/services";
-import { baseConfig, cloudWatchEvent, context, createQueue, createSecret, cwId, drainQueue, kinesisEvent, namespace, readDocuments, sqsEvent, kplAggregate, text, type Doc } from "./fixtures";
-
-type Handler = (event: unknown, context: LambdaContextLike) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | ShipperOutcome>;
+import type { ElasticsearchService } from "../../harness/services";
+import { baseConfig, cloudWatchEvent, context, cwId, drainQueue, kinesisEvent, namespace, readDocuments, sqsEvent, kplAggregate, text, type Doc, deployShipper, shipperServices, type ShipperServices } from "./fixtures";
 
 describe("shipper end to end (serialized closure, real Elasticsearch + moto)", function () {
     this.timeout(120_000);
+    let services: ShipperServices;
     let es: ElasticsearchService;
-    let secretArn: string;
 
     before(async function () {
         this.timeout(300_000);
-        [es] = await Promise.all([useElasticsearch(), useMoto()]);
-        secretArn = await createSecret(es);
+        services = await shipperServices();
+        es = services.es;
     });
 
-    async function deploy(ns: string, overrides: Parameters<typeof baseConfig>[2] = {}): Promise<{ handler: Handler; dlq: string }> {
-        const dlq = await createQueue();
-        const config = baseConfig(es, ns, { deadLetterQueueUrl: dlq, ...overrides });
-        config.elasticsearch.credentialsSecretArn = secretArn;
-        const factory = makeShipperHandler(config);
-        const loaded = await loadSerializedFactory(factory);
-        return { handler: loaded.handler, dlq };
-    }
+    const deploy = (ns: string, overrides: Parameters<typeof deployShipper>[2] = {}) => deployShipper(services, ns, overrides);
 
     it("ships CloudWatch Logs events with their own time, ids, ECS fields and expanded JSON", async () => {
         const ns = namespace();

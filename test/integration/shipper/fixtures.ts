@@ -6,8 +6,9 @@ import type { CloudWatchLogsEvent, KinesisStreamEvent, SQSEvent } from "aws-lamb
 import { aggregate } from "aws-kinesis-agg";
 
 import type { ShipperFunctionConfig } from "../../../functions/shipper/config";
-import type { LambdaContextLike } from "../../../functions/shipper/handler";
-import type { ElasticsearchService } from "../../harness/services";
+import { makeShipperHandler, type LambdaContextLike, type ShipperOutcome } from "../../../functions/shipper/handler";
+import { loadSerializedFactory } from "../../harness/closure";
+import { useElasticsearch, useMoto, type ElasticsearchService } from "../../harness/services";
 
 export const FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:shipper-test";
 
@@ -149,6 +150,29 @@ export function baseConfig(es: { endpoint: string; caCertificate: string }, ns: 
         delivery: { bulkConcurrency: 2, bulkMaxBytes: 5 * 1024 * 1024, requestTimeoutMs: 10_000, maxRetries: 2 },
         ...overrides,
     };
+}
+
+/** The serialized shipper handler, as Lambda loads it. */
+export type ShipperTestHandler = (event: unknown, context: LambdaContextLike) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | ShipperOutcome>;
+
+/** What every shipper spec runs against: the Elasticsearch node (moto started too) and the credentials secret in moto. */
+export interface ShipperServices {
+    es: ElasticsearchService;
+    secretArn: string;
+}
+
+/** Starts (or reuses) Elasticsearch and moto and stores the node's credentials as a Secrets Manager secret. */
+export async function shipperServices(): Promise<ShipperServices> {
+    const [es] = await Promise.all([useElasticsearch(), useMoto()]);
+    return { es, secretArn: await createSecret(es) };
+}
+
+/** A shipper function as deployed, for namespace `ns`: its own dead-letter queue, the credentials secret, the serialized closure. */
+export async function deployShipper(services: ShipperServices, ns: string, overrides: Partial<ShipperFunctionConfig> = {}): Promise<{ handler: ShipperTestHandler; dlq: string }> {
+    const dlq = await createQueue();
+    const config = baseConfig(services.es, ns, { deadLetterQueueUrl: dlq, ...overrides });
+    config.elasticsearch.credentialsSecretArn = services.secretArn;
+    return { handler: (await loadSerializedFactory(makeShipperHandler(config))).handler, dlq };
 }
 
 /** A document read back: any path can be indexed (leaves are compared with chai). */

@@ -5,12 +5,9 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 
 import { decodeDeadLetterBody, joinDeadLetterParts, loadDeadLetter, type DeadLetter } from "../../../functions/shipper/deadLetter";
-import { makeShipperHandler, type LambdaContextLike, type ShipperOutcome } from "../../../functions/shipper/handler";
-import { loadSerializedFactory } from "../../harness/closure";
-import { useElasticsearch, useMoto, type ElasticsearchService } from "../../harness/services";
-import { baseConfig, cloudWatchEvent, cloudWatchPayload, context, createQueue, createSecret, cwId, drainQueue, kinesisEvent, namespace, readDocuments, sqsEvent } from "./fixtures";
-
-type Handler = (event: unknown, context: LambdaContextLike) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | ShipperOutcome>;
+import type { ShipperOutcome } from "../../../functions/shipper/handler";
+import type { ElasticsearchService } from "../../harness/services";
+import { baseConfig, cloudWatchEvent, cloudWatchPayload, context, cwId, drainQueue, kinesisEvent, namespace, readDocuments, sqsEvent, deployShipper, shipperServices, type ShipperServices } from "./fixtures";
 
 const gzip = (text: string | Buffer) => gzipSync(text);
 /** Valid gzip, cut in the middle of its deflate stream. */
@@ -24,21 +21,16 @@ const notUtf8 = Buffer.from([0x6c, 0x6f, 0x67, 0x20, 0x80, 0xc0, 0xaf, 0xff]);
  */
 describe("shipper on malformed input: each case has its documented outcome, the rest of the batch ships", function () {
     this.timeout(120_000);
+    let services: ShipperServices;
     let es: ElasticsearchService;
-    let secretArn: string;
 
     before(async function () {
         this.timeout(300_000);
-        [es] = await Promise.all([useElasticsearch(), useMoto()]);
-        secretArn = await createSecret(es);
+        services = await shipperServices();
+        es = services.es;
     });
 
-    async function deploy(ns: string, overrides: Parameters<typeof baseConfig>[2] = {}): Promise<{ handler: Handler; dlq: string }> {
-        const dlq = await createQueue();
-        const config = baseConfig(es, ns, { deadLetterQueueUrl: dlq, ...overrides });
-        config.elasticsearch.credentialsSecretArn = secretArn;
-        return { handler: (await loadSerializedFactory(makeShipperHandler(config))).handler, dlq };
-    }
+    const deploy = (ns: string, overrides: Parameters<typeof deployShipper>[2] = {}) => deployShipper(services, ns, overrides);
 
     async function letters(dlq: string): Promise<Map<string, DeadLetter>> {
         const all = (await drainQueue(dlq)).map(decodeDeadLetterBody);
