@@ -5,6 +5,7 @@ import { analyze, PolicyConfigError, PolicyConfigFile } from "./gate/analyze";
 import { PolicyPackLoadError, PolicyPackProcess } from "./gate/policyPackProcess";
 import { renderSarif, renderText, verdictOf } from "./gate/report";
 import { ProgramError, runProgramOffline } from "./offline/runProgram";
+import { UsageError } from "./shared/args";
 
 const USAGE = `Usage: npm run gate -- [--stack prod] [--program <dir>] [--policy-pack <dir>] [--policy-config <file.json>] [--json] [--sarif <file>]
 
@@ -62,7 +63,6 @@ export function parseArgs(argv: string[]): GateOptions {
     return options;
 }
 
-class UsageError extends Error {}
 
 function readPolicyConfig(file: string | undefined): PolicyConfigFile {
     if (!file) {

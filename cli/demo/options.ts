@@ -1,3 +1,6 @@
+import { UsageError } from "../shared/args";
+import type { SourceSizes } from "./data/shipperEvents";
+
 /** The demo's command line: `[stack] [--stack S] [--size small|standard|full] [--seed N] [--keep]`. */
 export interface DemoOptions {
     stack: string;
@@ -15,14 +18,8 @@ export interface DemoOptions {
  */
 export type DemoSize = "small" | "standard" | "full";
 
-/** How much data each size generates. */
-export interface DemoSizes {
-    cloudwatchPayloads: number;
-    eventsPerPayload: number;
-    kinesisBatches: number;
-    kinesisRecordsPerBatch: number;
-    sqsBatches: number;
-    sqsMessagesPerBatch: number;
+/** How much data each size generates: the shipper sources' batches, then trips and log groups. */
+export interface DemoSizes extends SourceSizes {
     trips: number;
     tripDays: number;
     logGroups: number;
@@ -47,7 +44,7 @@ enforcer as deployed (their serialized closures), each checked against its own i
   --skip-preview     skip step 1 (the offline preview and the policy gate)
 Function logs are silent unless LOG_LEVEL is set (e.g. LOG_LEVEL=INFO).`;
 
-export class UsageError extends Error {}
+export { UsageError };
 
 export function parseDemoArgs(argv: readonly string[]): DemoOptions {
     const options: DemoOptions = { stack: "prod", size: "standard", seed: 42, keep: false, skipPreview: false };

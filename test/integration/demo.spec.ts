@@ -71,7 +71,7 @@ describe("bash scripts/local.sh (the demo, at --size small)", function () {
     it("exits 2 with the usage on a bad flag, before starting anything", async () => {
         const run = await demo(["--size", "huge"], 60_000);
         expect(run.code).to.equal(2);
-        expect(run.stderr).to.contain('--size must be small or full, got "huge"').and.to.contain("Usage: bash scripts/local.sh");
+        expect(run.stderr).to.contain('--size must be small, standard or full, got "huge"').and.to.contain("Usage: bash scripts/local.sh");
         expect(run.stdout).to.equal("");
     });
 
