@@ -3,25 +3,15 @@ import { gzipSync } from "zlib";
 
 import type { ShipperOutcome } from "../../../functions/shipper/handler";
 import { decodeDeadLetterBody } from "../../../functions/shipper/deadLetter";
-import type { ElasticsearchService } from "../../harness/services";
-import { baseConfig, cloudWatchEvent, context, cwId, drainQueue, kinesisEvent, namespace, readDocuments, sqsEvent, kplAggregate, text, type Doc, deployShipper, shipperServices, type ShipperServices } from "./fixtures";
+import { baseConfig, cloudWatchEvent, context, cwId, drainQueue, kinesisEvent, namespace, readDocuments, sqsEvent, kplAggregate, text, type Doc, shipperSuite } from "./fixtures";
 
 describe("shipper end to end (serialized closure, real Elasticsearch + moto)", function () {
     this.timeout(120_000);
-    let services: ShipperServices;
-    let es: ElasticsearchService;
-
-    before(async function () {
-        this.timeout(300_000);
-        services = await shipperServices();
-        es = services.es;
-    });
-
-    const deploy = (ns: string, overrides: Parameters<typeof deployShipper>[2] = {}) => deployShipper(services, ns, overrides);
+    const shipper = shipperSuite();
 
     it("ships CloudWatch Logs events with their own time, ids, ECS fields and expanded JSON", async () => {
         const ns = namespace();
-        const { handler, dlq } = await deploy(ns);
+        const { handler, dlq } = await shipper.deploy(ns);
         const events = [
             { id: cwId(1, 0), timestamp: Date.UTC(2024, 0, 2, 3, 4, 5, 678), message: "plain line with ünïcode" },
             { id: cwId(1, 1), timestamp: Date.UTC(2024, 0, 2, 3, 4, 6, 0), message: '{"level":"error","http":{"status":503,"path":"/x"},"user":{"id":"u1"}}' },
@@ -29,7 +19,7 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
         const before = Date.now();
         const answer = (await handler(cloudWatchEvent("/app/api", "stream-1", events), context())) as ShipperOutcome;
         expect(answer).to.include({ source: "cloudwatch", received: 2, shipped: 2, alreadyPresent: 0, deadLettered: 0, failedForRetry: 0, filtered: 0, invocationFailed: false });
-        const documents = await readDocuments(es, ns);
+        const documents = await readDocuments(shipper.es, ns);
         expect([...documents.keys()].sort()).to.deep.equal([cwId(1, 0), cwId(1, 1)]);
         const first = documents.get(cwId(1, 0)) as Doc;
         expect(first["_index"]).to.match(new RegExp(`^\\.ds-logs-aws\\.cloudwatch_logs-${ns}-`));
@@ -45,7 +35,7 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
         expect(second["message"]).to.equal(events[1]?.message);
         expect(second["json"]).to.deep.equal({ level: "error", http: { status: 503, path: "/x" }, user: { id: "u1" } });
         // the flattened field is searchable by key
-        const client = es.client();
+        const client = shipper.es.client();
         const hits = await client.search({ index: `logs-*-${ns}`, query: { term: { "json.http.status": "503" } } });
         await client.close();
         expect(hits.hits.hits.map((hit) => hit._id)).to.deep.equal([cwId(1, 1)]);
@@ -53,12 +43,12 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
         // the same event again: already present, nothing duplicated
         const again = (await handler(cloudWatchEvent("/app/api", "stream-1", events), context())) as ShipperOutcome;
         expect(again).to.include({ received: 2, shipped: 0, alreadyPresent: 2 });
-        expect((await readDocuments(es, ns)).size).to.equal(2);
+        expect((await readDocuments(shipper.es, ns)).size).to.equal(2);
     });
 
     it("ships Kinesis raw text, JSON, CloudWatch payloads and KPL-aggregated records", async () => {
         const ns = namespace();
-        const { handler } = await deploy(ns);
+        const { handler } = await shipper.deploy(ns);
         const aggregated = await kplAggregate([
             { partitionKey: "a", data: Buffer.from("agg one") },
             { partitionKey: "b", data: Buffer.from('{"k":"v"}') },
@@ -74,7 +64,7 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
             context(),
         )) as { batchItemFailures: unknown[] };
         expect(answer).to.deep.equal({ batchItemFailures: [] });
-        const documents = await readDocuments(es, ns);
+        const documents = await readDocuments(shipper.es, ns);
         expect([...documents.keys()].sort()).to.deep.equal(["100-0-0", "100-0-1", "101-0-0", "103-0-0", "103-1-0", cwId(2, 0)].sort());
         const line = documents.get("100-0-1") as Doc;
         expect(line["message"]).to.equal("line b");
@@ -93,7 +83,7 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
 
     it("ships SQS plain text per line, JSON whole, SNS-wrapped and CloudWatch payloads; filters count", async () => {
         const ns = namespace();
-        const { handler } = await deploy(ns, { filters: { sqs: { exclude: "^DEBUG" } } });
+        const { handler } = await shipper.deploy(ns, { filters: { sqs: { exclude: "^DEBUG" } } });
         const sns = JSON.stringify({ Type: "Notification", MessageId: "sns-1", TopicArn: "arn:aws:sns:eu-west-1:123456789012:t", Message: "from sns", Timestamp: "2024-01-01T00:00:00.000Z" });
         const cw = JSON.stringify({ messageType: "DATA_MESSAGE", owner: "123456789012", logGroup: "/q/g", logStream: "s", logEvents: [{ id: cwId(3, 0), timestamp: 1_700_000_002_000, message: "cw via sqs" }] });
         const answer = (await handler(
@@ -106,7 +96,7 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
             context(),
         )) as { batchItemFailures: unknown[] };
         expect(answer).to.deep.equal({ batchItemFailures: [] });
-        const documents = await readDocuments(es, ns);
+        const documents = await readDocuments(shipper.es, ns);
         expect([...documents.keys()].sort()).to.deep.equal(["m1-0", "m1-3", "m2-0", "m3-0", cwId(3, 0)].sort());
         const m1 = documents.get("m1-0") as Doc;
         expect(m1["message"]).to.equal("first");
@@ -121,10 +111,10 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
     it("dead-letters a document Elasticsearch rejects (mapping conflict) with the document and the error", async () => {
         const ns = namespace();
         // A template someone else installed maps message as a number: text messages are refused with a 400.
-        const client = es.client();
+        const client = shipper.es.client();
         await client.indices.putIndexTemplate({ name: `conflict-${ns}`, index_patterns: [`logs-aws.sqs-${ns}`], data_stream: {}, priority: 500, template: { mappings: { properties: { message: { type: "long" } } } } });
         await client.close();
-        const { handler, dlq } = await deploy(ns, { elasticsearch: { ...baseConfig(es, ns).elasticsearch, installIndexTemplate: false } });
+        const { handler, dlq } = await shipper.deploy(ns, { elasticsearch: { ...baseConfig(shipper.es, ns).elasticsearch, installIndexTemplate: false } });
         const answer = (await handler(sqsEvent([{ messageId: "text", body: "not a number" }, { messageId: "num", body: "42" }]), context())) as { batchItemFailures: unknown[] };
         expect(answer).to.deep.equal({ batchItemFailures: [] });
         const letters = (await drainQueue(dlq)).map(decodeDeadLetterBody);
@@ -133,7 +123,7 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
         expect(letter).to.include({ version: 1, source: "sqs", reason: "rejected", id: "text-0", recordId: "text", index: `logs-aws.sqs-${ns}` });
         expect(letter.error).to.match(/^HTTP 400 document_parsing_exception|^HTTP 400 mapper_parsing_exception/);
         expect((letter.document as Record<string, unknown>)["message"]).to.equal("not a number");
-        const documents = await readDocuments(es, ns);
+        const documents = await readDocuments(shipper.es, ns);
         expect([...documents.keys()]).to.deep.equal(["num-0"]);
     });
 });

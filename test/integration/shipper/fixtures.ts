@@ -175,6 +175,28 @@ export async function deployShipper(services: ShipperServices, ns: string, overr
     return { handler: (await loadSerializedFactory(makeShipperHandler(config))).handler, dlq };
 }
 
+/**
+ * For a shipper spec's describe block: registers the before hook that starts the services (shipperServices),
+ * and gives the tests the node and `deploy` (deployShipper) once it ran.
+ */
+export function shipperSuite(): { readonly es: ElasticsearchService; deploy(ns: string, overrides?: Partial<ShipperFunctionConfig>): ReturnType<typeof deployShipper> } {
+    let services: ShipperServices | undefined;
+    before(async function () {
+        this.timeout(300_000);
+        services = await shipperServices();
+    });
+    const started = (): ShipperServices => {
+        if (services === undefined) throw new Error("shipper services are not started: call shipperSuite() inside a describe block");
+        return services;
+    };
+    return {
+        get es() {
+            return started().es;
+        },
+        deploy: (ns, overrides = {}) => deployShipper(started(), ns, overrides),
+    };
+}
+
 /** A document read back: any path can be indexed (leaves are compared with chai). */
 export interface Doc {
     readonly [key: string]: Doc;

@@ -6,8 +6,7 @@ import { expect } from "chai";
 
 import { decodeDeadLetterBody, joinDeadLetterParts, loadDeadLetter, type DeadLetter } from "../../../functions/shipper/deadLetter";
 import type { ShipperOutcome } from "../../../functions/shipper/handler";
-import type { ElasticsearchService } from "../../harness/services";
-import { baseConfig, cloudWatchEvent, cloudWatchPayload, context, cwId, drainQueue, kinesisEvent, namespace, readDocuments, sqsEvent, deployShipper, shipperServices, type ShipperServices } from "./fixtures";
+import { baseConfig, cloudWatchEvent, cloudWatchPayload, context, cwId, drainQueue, kinesisEvent, namespace, readDocuments, sqsEvent, shipperSuite } from "./fixtures";
 
 const gzip = (text: string | Buffer) => gzipSync(text);
 /** Valid gzip, cut in the middle of its deflate stream. */
@@ -21,16 +20,7 @@ const notUtf8 = Buffer.from([0x6c, 0x6f, 0x67, 0x20, 0x80, 0xc0, 0xaf, 0xff]);
  */
 describe("shipper on malformed input: each case has its documented outcome, the rest of the batch ships", function () {
     this.timeout(120_000);
-    let services: ShipperServices;
-    let es: ElasticsearchService;
-
-    before(async function () {
-        this.timeout(300_000);
-        services = await shipperServices();
-        es = services.es;
-    });
-
-    const deploy = (ns: string, overrides: Parameters<typeof deployShipper>[2] = {}) => deployShipper(services, ns, overrides);
+    const shipper = shipperSuite();
 
     async function letters(dlq: string): Promise<Map<string, DeadLetter>> {
         const all = (await drainQueue(dlq)).map(decodeDeadLetterBody);
@@ -41,7 +31,7 @@ describe("shipper on malformed input: each case has its documented outcome, the 
 
     it("CloudWatch Logs: bad base64, truncated gzip, invalid UTF-8, wrong shape, empty, oversize => one malformed dead letter each, invocation succeeds; CONTROL_MESSAGE acknowledged", async () => {
         const ns = namespace("m");
-        const { handler, dlq } = await deploy(ns);
+        const { handler, dlq } = await shipper.deploy(ns);
         const cases: { name: string; data: unknown; error: RegExp }[] = [
             { name: "bad-base64", data: "not base64 at all!", error: /^awslogs\.data is not valid base64$/ },
             { name: "truncated-gzip", data: truncatedGzip().toString("base64"), error: /^awslogs\.data is not a complete gzip stream/ },
@@ -73,12 +63,12 @@ describe("shipper on malformed input: each case has its documented outcome, the 
             // the original, as received, so it can be fixed and replayed
             expect(letter.raw, name).to.equal(typeof data === "string" ? data : JSON.stringify(data));
         }
-        expect([...(await readDocuments(es, ns)).keys()]).to.deep.equal([cwId(7, 0)]);
+        expect([...(await readDocuments(shipper.es, ns)).keys()]).to.deep.equal([cwId(7, 0)]);
     });
 
     it("Kinesis: each malformed record is dead-lettered whole (data as base64); the others ship; no batch item failure", async () => {
         const ns = namespace("m");
-        const { handler, dlq } = await deploy(ns);
+        const { handler, dlq } = await shipper.deploy(ns);
         const aggregatedGarbage = Buffer.concat([Buffer.from([0xf3, 0x89, 0x9a, 0xc2]), randomBytes(40)]);
         const records = [
             { sequenceNumber: "1", data: Buffer.from("good line") },
@@ -112,12 +102,12 @@ describe("shipper on malformed input: each case has its documented outcome, the 
         }
         expect(byId.get("10")).to.include({ error: "kinesis.data is not valid base64", raw: "%%%not-base64%%%" });
         expect(byId.get("11")?.error).to.equal("Kinesis record lacks kinesis.data or kinesis.sequenceNumber");
-        expect([...(await readDocuments(es, ns)).keys()].sort()).to.deep.equal(["1-0-0", "9-0-0", "9-0-1"]);
+        expect([...(await readDocuments(shipper.es, ns)).keys()].sort()).to.deep.equal(["1-0-0", "9-0-0", "9-0-1"]);
     });
 
     it("SQS: empty, bad base64 gzip, raw binary gzip, truncated gzip, invalid payload, empty SNS message, no body => dead letter each; the others ship", async () => {
         const ns = namespace("m");
-        const { handler, dlq } = await deploy(ns);
+        const { handler, dlq } = await shipper.deploy(ns);
         const sns = (message: string) => JSON.stringify({ Type: "Notification", MessageId: "sns-x", TopicArn: "arn:aws:sns:eu-west-1:123456789012:t", Message: message });
         const messages = [
             { messageId: "ok", body: "fine\nalso fine" },
@@ -145,18 +135,18 @@ describe("shipper on malformed input: each case has its documented outcome, the 
             expect(letter.error, message.messageId).to.match(message.error as RegExp);
         }
         expect(byId.get("nobody")?.error).to.equal("SQS record lacks a string body");
-        expect([...(await readDocuments(es, ns)).keys()].sort()).to.deep.equal(["ok-0", "ok-1"]);
+        expect([...(await readDocuments(shipper.es, ns)).keys()].sort()).to.deep.equal(["ok-0", "ok-1"]);
     });
 
     it("an event of no known shape, or of another source than the function's, fails the invocation (InputError): Lambda retries it, then its failure destination keeps it", async () => {
         const ns = namespace("m");
-        const { handler } = await deploy(ns);
+        const { handler } = await shipper.deploy(ns);
         for (const event of [{}, { Records: [] }, { Records: [{ eventSource: "aws:s3" }] }, null, "text"]) {
             let thrown: unknown;
             await handler(event, context()).catch((error: unknown) => (thrown = error));
             expect((thrown as Error | undefined)?.name, JSON.stringify(event)).to.equal("InputError");
         }
-        const sqsOnly = await deploy(ns, { source: "sqs" });
+        const sqsOnly = await shipper.deploy(ns, { source: "sqs" });
         let thrown: unknown;
         await sqsOnly.handler(kinesisEvent([{ sequenceNumber: "1", data: Buffer.from("x") }]), context()).catch((error: unknown) => (thrown = error));
         expect((thrown as Error | undefined)?.message).to.match(/deployed for sqs events but received a kinesis event/);
@@ -166,8 +156,8 @@ describe("shipper on malformed input: each case has its documented outcome, the 
         const ns = namespace("m");
         // 600 KB of incompressible text in one line: larger than an SQS message even gzip+base64.
         const huge = randomBytes(450 * 1024).toString("base64");
-        const delivery = { ...baseConfig(es, ns).delivery, bulkMaxBytes: 256 * 1024 };
-        const split = await deploy(ns, { delivery });
+        const delivery = { ...baseConfig(shipper.es, ns).delivery, bulkMaxBytes: 256 * 1024 };
+        const split = await shipper.deploy(ns, { delivery });
         expect(await split.handler(kinesisEvent([{ sequenceNumber: "1", data: Buffer.from(huge) }, { sequenceNumber: "2", data: Buffer.from("small") }]), context())).to.deep.equal({ batchItemFailures: [] });
         const parts = (await drainQueue(split.dlq)).map(decodeDeadLetterBody);
         expect(parts.length).to.be.greaterThan(1);
@@ -182,7 +172,7 @@ describe("shipper on malformed input: each case has its documented outcome, the 
         const bucket = `dead-letters-${ns}`;
         const s3 = new S3Client({});
         await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }));
-        const offload = await deploy(ns, { delivery, deadLetterBucket: bucket });
+        const offload = await shipper.deploy(ns, { delivery, deadLetterBucket: bucket });
         expect(await offload.handler(kinesisEvent([{ sequenceNumber: "3", data: Buffer.from(huge) }]), context())).to.deep.equal({ batchItemFailures: [] });
         const references = (await drainQueue(offload.dlq)).map(decodeDeadLetterBody);
         expect(references).to.have.length(1);
@@ -191,6 +181,6 @@ describe("shipper on malformed input: each case has its documented outcome, the 
         s3.destroy();
         expect(loaded).to.include({ reason: "rejected", id: "3-0-0" });
         expect(loaded.document?.["message"]).to.equal(huge);
-        expect([...(await readDocuments(es, ns)).keys()]).to.deep.equal(["2-0-0"]);
+        expect([...(await readDocuments(shipper.es, ns)).keys()]).to.deep.equal(["2-0-0"]);
     });
 });
