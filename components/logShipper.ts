@@ -17,7 +17,7 @@ export interface LogShipperArgs {
 }
 
 /** The packages the shipper's handler requires at run time (everything else stays out of its zip). */
-export const SHIPPER_PACKAGES = ["@elastic/elasticsearch", "aws-kinesis-agg", "@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
+export const SHIPPER_PACKAGES = ["@elastic/transport", "aws-kinesis-agg", "@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
 
 /** The environment variable that hands each function the dead-letter queue's URL (known only once the queue exists). */
 export const DEAD_LETTER_QUEUE_URL_VARIABLE = "SHIPPER_DEAD_LETTER_QUEUE_URL";
