@@ -13,9 +13,12 @@ export class BulkBody {
     /** starts[i]: item i's first byte; starts[count]: the end of the last item. */
     private readonly starts: number[];
 
-    /** `expectedBytes`: the first allocation (0: allocated by the first append, at its size). */
-    constructor(expectedBytes: number) {
-        this.buffer = Buffer.allocUnsafe(Math.max(0, expectedBytes));
+    /**
+     * `expectedBytes`: the first allocation (0: allocated by the first append, at its size). `reuse`: a buffer to
+     * write into instead (one that a finished body gave back with `release`).
+     */
+    constructor(expectedBytes: number, reuse?: Buffer) {
+        this.buffer = reuse && reuse.length >= expectedBytes ? reuse : Buffer.allocUnsafe(Math.max(0, expectedBytes));
         this.used = 0;
         this.starts = [0];
     }
@@ -115,6 +118,18 @@ export class BulkBody {
         if (first === undefined || last === undefined) return Buffer.alloc(0);
         if (last - first === indexes.length - 1) return this.buffer.subarray(this.starts[first], this.starts[last + 1]);
         return Buffer.concat(indexes.map((index) => this.buffer.subarray(this.starts[index], this.starts[index + 1])));
+    }
+
+    /**
+     * Gives the buffer back for another body, once nothing reads this one any more (its requests answered or
+     * failed, its dead letters extracted). The body is empty afterwards.
+     */
+    release(): Buffer {
+        const buffer = this.buffer;
+        this.buffer = Buffer.alloc(0);
+        this.used = 0;
+        this.starts.length = 1;
+        return buffer;
     }
 
     private reserve(bytes: number, expectedBytes = 0): void {

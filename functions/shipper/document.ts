@@ -84,6 +84,11 @@ export interface DocumentRenderer {
     render(event: LogEvent, environment: DocumentEnvironment): RenderedDocument;
     /** The data stream an origin's events go to. */
     indexOf(origin: EventOrigin): string;
+    /**
+     * Takes back a batch's body once nothing reads it any more: its buffer is reused by the next batch (a new
+     * multi-megabyte buffer per invocation made the garbage collector run full collections for the external memory).
+     */
+    recycle(body: BulkBody): void;
 }
 
 /**
@@ -119,6 +124,10 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
     /** `mmmZ` for 0..999. */
     const millisecondTexts: string[] = [];
     for (let i = 0; i < 1000; i++) millisecondTexts.push(`${i < 10 ? "00" : i < 100 ? "0" : ""}${i}Z`);
+
+    /** A finished body's buffer, for the next batch (taken by one batch at a time; a concurrent one allocates its own). */
+    let spare: Buffer | null = null;
+    const MAX_SPARE_BYTES = 32 * 1024 * 1024;
 
     // The batch being rendered (renderBatch is synchronous).
     let ingestedText = "";
@@ -248,7 +257,8 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
         const exclude = filter?.exclude ?? null;
         const itemEvents: LogEvent[] = [];
         const oversize: OversizeDocument[] = [];
-        const body = new Body(0);
+        const body = spare === null ? new Body(0) : new Body(0, spare);
+        spare = null;
         // Items are encoded a chunk of text at a time (one huge string costs more to flatten than it saves in calls).
         let ends: number[] = [];
         let text = "";
@@ -301,5 +311,10 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
         return { index: indexOf(event.origin), action: item.slice(0, item.indexOf("\n")), document: batch.body.document(0) };
     };
 
-    return { renderBatch, render, indexOf };
+    const recycle = (body: BulkBody): void => {
+        const buffer = body.release();
+        if (buffer.length <= MAX_SPARE_BYTES && (spare === null || buffer.length > spare.length)) spare = buffer;
+    };
+
+    return { renderBatch, render, indexOf, recycle };
 }

@@ -166,6 +166,10 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
             }
         });
 
+        // Every request is answered and the rejected documents are copied into their letters: the body's buffer
+        // goes to the next invocation. Not after a failed request (a timed-out one may still be unwinding its socket).
+        if (retryErrors === 0) renderer.recycle(items);
+
         if (letters.length > 0) {
             const { written, errors } = await deadLetters.write(letters);
             written.forEach((ok, index) => {

@@ -2,7 +2,7 @@ import { isUtf8 } from "buffer";
 import { gunzipSync } from "zlib";
 
 import { InputError } from "../../shared/errors";
-import type { DecodedBatch, EventOrigin } from "../event";
+import type { DecodedBatch, EventOrigin, LogEvent } from "../event";
 
 /** The largest decompressed payload accepted (CloudWatch Logs sends at most 1 MB of events; leaves room for JSON). */
 export const MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
@@ -88,8 +88,11 @@ export function appendCloudWatchPayload(text: string, recordId: string, batch: D
         recordId,
         cloudwatch: { logGroup: payload.logGroup, logStream: payload.logStream, ...(typeof payload.owner === "string" ? { owner: payload.owner } : {}) },
     };
-    for (const event of events) {
-        batch.events.push({ id: event.id, timestamp: event.timestamp, message: event.message, origin });
+    // The parsed events become the LogEvents (their origin added): no copy per event.
+    for (let i = 0; i < events.length; i++) {
+        const event = events[i] as LogEvent;
+        event.origin = origin;
+        batch.events.push(event);
     }
     batch.bytes += text.length;
 }
