@@ -34,17 +34,8 @@ export async function putTrips(client: DynamoDBClient, tableName: string, trips:
     await Promise.all(Array.from({ length: parallel }, worker));
 }
 
-/** A small deterministic PRNG (mulberry32), so seeds are the same on every run. */
-export function prng(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+/** A small deterministic PRNG (test/harness/prng.ts), so seeds are the same on every run. */
+export { mulberry32 as prng } from "../../harness/prng";
 
 export const ZONES = ["JFK Airport", "LaGuardia Airport", "Midtown Center", "Upper East Side South", "East Village", "Times Sq/Theatre District", "Williamsburg", "Astoria", "Harlem", "SoHo", "Chelsea", "Financial District"];
 export const PAYMENT_TYPES = ["card", "cash", "wallet", "dispute"];
