@@ -26,6 +26,7 @@ import { excludedPackages } from "../components/managedFunction";
 import type { ShipperFunctionConfig } from "../functions/shipper/config";
 import { makeShipperHandler, type LambdaContextLike } from "../functions/shipper/handler";
 import { loadSerializedFactory } from "../test/harness/closure";
+import { mulberry32 } from "../test/harness/prng";
 import { startElasticsearch } from "../test/harness/services/elasticsearch";
 import { bundleSize } from "./lib/bundle";
 
@@ -49,18 +50,6 @@ function flag(name: string, fallback: number): number {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function prng(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
 const WORDS = ["GET", "POST", "/api/v1/orders", "/health", "user", "request", "completed", "in", "ms", "status", "cache", "miss", "hit", "retrying", "upstream", "timeout", "INFO", "WARN", "ERROR", "debug"];
 
 /**
@@ -69,7 +58,7 @@ const WORDS = ["GET", "POST", "/api/v1/orders", "/health", "user", "request", "c
  * under `json`), the rest plain text lines.
  */
 export function cloudWatchEvent(seed: number, targetBytes: number): { event: { awslogs: { data: string } }; events: number; jsonBytes: number } {
-    const random = prng(seed);
+    const random = mulberry32(seed);
     const logEvents: { id: string; timestamp: number; message: string }[] = [];
     let bytes = 0;
     for (let i = 0; ; i++) {
