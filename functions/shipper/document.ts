@@ -287,14 +287,15 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
                 rendering = originRendering(origin, cloud);
             }
             const id = stringify(event.id);
-            const document =
-                '{"@timestamp":"' + isoTime(event.timestamp) + '","message":' + stringify(message) + ',"event":{"id":' + id + eventIngested + expansion(message) + (rendering.cloudwatch ? rendering.tail + id + "}}}" : rendering.tail);
-            const item = rendering.actionPrefix + id + "}}\n" + document + "\n";
+            // The item in one expression (action line, document line): the document alone is cut out of it only when too large.
+            const action = rendering.actionPrefix + id;
+            const item =
+                action + '}}\n{"@timestamp":"' + isoTime(event.timestamp) + '","message":' + stringify(message) + ',"event":{"id":' + id + eventIngested + expansion(message) + (rendering.cloudwatch ? rendering.tail + id + "}}}\n" : rendering.tail + "\n");
             // A UTF-16 code unit is at most 3 UTF-8 bytes: only items that might be too large are measured.
             if (item.length * 3 > maxBytes) {
                 const bytes = byteLength(item);
                 if (bytes > maxBytes) {
-                    oversize.push({ event, index: rendering.index, document, bytes });
+                    oversize.push({ event, index: rendering.index, document: item.slice(action.length + 3, -1), bytes });
                     continue;
                 }
             }
