@@ -121,30 +121,34 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
     const namespace = config.elasticsearch.namespace;
     const byLogGroup = config.routing.datasetBy === "logGroup";
 
-    /** `mmmZ` for 0..999. */
+    /** `mmmZ","message":` for 0..999: the end of an item's `@timestamp` and the start of its `message`. */
     const millisecondTexts: string[] = [];
-    for (let i = 0; i < 1000; i++) millisecondTexts.push(`${i < 10 ? "00" : i < 100 ? "0" : ""}${i}Z`);
+    for (let i = 0; i < 1000; i++) millisecondTexts.push(`${i < 10 ? "00" : i < 100 ? "0" : ""}${i}Z","message":`);
 
     /** A finished body's buffer, for the next batch (taken by one batch at a time; a concurrent one allocates its own). */
     let spare: Buffer | null = null;
     const MAX_SPARE_BYTES = 32 * 1024 * 1024;
 
     // The batch being rendered (renderBatch is synchronous).
-    let ingestedText = "";
+    let ingestedStamp = "";
     const NaN_ = Number.NaN;
     const Infinity_ = Number.POSITIVE_INFINITY;
     const ceil = Math.ceil;
     let second = NaN_;
     let secondPrefix = "";
 
-    /** ISO 8601 of epoch milliseconds; the text up to the second is reused while events stay in the same second. An invalid time is the invocation's start. */
-    const isoTime = (time: number): string => {
-        if (!isFinite(time) || time > 8.64e15 || time < -8.64e15) return ingestedText;
+    /**
+     * What goes between an item's action and its message: `}}` and the newline ending the action line, then
+     * `{"@timestamp":"<ISO 8601 of epoch milliseconds>","message":`. The text up to the second is reused while events
+     * stay in the same second, so this is one concatenation per event. An invalid time is the invocation's start.
+     */
+    const timestampHead = (time: number): string => {
+        if (!isFinite(time) || time > 8.64e15 || time < -8.64e15) return ingestedStamp;
         const fraction = ((time % 1000) + 1000) % 1000;
         const start = time - fraction;
         if (start !== second) {
             second = start;
-            secondPrefix = new DateClass(start).toISOString().slice(0, -4);
+            secondPrefix = '}}\n{"@timestamp":"' + new DateClass(start).toISOString().slice(0, -4);
         }
         return secondPrefix + (millisecondTexts[fraction | 0]);
     };
@@ -245,7 +249,7 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
     };
 
     const renderBatch = (events: readonly LogEvent[], environment: DocumentEnvironment, filter: EventFilter | undefined, maxBytes: number): RenderedBatch => {
-        ingestedText = environment.ingested;
+        ingestedStamp = '}}\n{"@timestamp":' + stringify(environment.ingested) + ',"message":';
         second = NaN_;
         const eventIngested = `,"ingested":${stringify(environment.ingested)}}`;
         const cloudFields: Record<string, unknown> = { provider: "aws" };
@@ -290,7 +294,7 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
             // The item in one expression (action line, document line): the document alone is cut out of it only when too large.
             const action = rendering.actionPrefix + id;
             const item =
-                action + '}}\n{"@timestamp":"' + isoTime(event.timestamp) + '","message":' + stringify(message) + ',"event":{"id":' + id + eventIngested + expansion(message) + (rendering.cloudwatch ? rendering.tail + id + "}}}\n" : rendering.tail + "\n");
+                action + timestampHead(event.timestamp) + stringify(message) + ',"event":{"id":' + id + eventIngested + expansion(message) + (rendering.cloudwatch ? rendering.tail + id + "}}}\n" : rendering.tail + "\n");
             // A UTF-16 code unit is at most 3 UTF-8 bytes: only items that might be too large are measured.
             if (item.length * 3 > maxBytes) {
                 const bytes = byteLength(item);
