@@ -26,10 +26,10 @@ import { validationRules } from "../functions/kpi/pipeline";
 import { emptyTrip, PROJECTED_ATTRIBUTES, validateTrip } from "../functions/kpi/trips";
 import { completedTrip, createTripsTable, INDEX_NAME, prng, putTrips } from "../test/integration/kpi/tripsTable";
 import { startMoto } from "../test/harness/services/moto";
+import { KPI_PACKAGES } from "../components/kpiPipeline";
 import { bundleSize } from "./lib/bundle";
 
 const DAY = "2026-11-21";
-const PACKAGES = ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics", "@datadog/sketches-js"];
 
 function flag(name: string, fallback: number): number {
     const index = process.argv.indexOf(`--${name}`);
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
 
     console.log("4. bundle");
     const config: KpiFunctionConfig = { tableName: "bench-trips", indexName: INDEX_NAME, bucket: "bench-kpis", timeZone: "UTC", recomputeDays: 2, currency: "USD", topZones: 10, expectTripsDaily: true, thresholds: DEFAULT_THRESHOLDS, querySegments: 1, maxAttempts: 8 };
-    const bundle = await bundleSize(() => makeKpiHandler(config), PACKAGES);
+    const bundle = await bundleSize(() => makeKpiHandler(config), KPI_PACKAGES);
     console.log(`  zipped function: ${(bundle.zipBytes / 1024).toFixed(0)} KiB, ${bundle.files} files, packages: ${bundle.packages.join(", ")} (target <= 1024 KiB) ${bundle.zipBytes <= 1024 * 1024 ? "PASS" : "MISS"}`);
 
     console.log(`3. end-to-end against moto: one day of ${trips.toLocaleString("en")} trips`);

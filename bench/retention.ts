@@ -22,9 +22,9 @@ import { PAGE_SIZE, sweepRegion } from "../functions/retention/sweep";
 import { LoopbackProxy } from "../test/harness/proxy";
 import { startMoto } from "../test/harness/services/moto";
 import { createGroups, EXCLUDE, groupSpecs, maxPerSecond, nonCompliant } from "../test/integration/retention/groups";
+import { RETENTION_PACKAGES } from "../components/retentionEnforcer";
 import { bundleSize } from "./lib/bundle";
 
-const PACKAGES = ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
 
 function flag(name: string, fallback: number): number {
     const index = process.argv.indexOf(`--${name}`);
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
 
     console.log("3. bundle");
     const config = retentionFunctionConfig({ maxRetentionDays: 7, schedule: "rate(1 hour)", regions: [], excludePrefixes: [], excludePatterns: [], putsPerSecond: DEFAULT_SETTINGS.putsPerSecond, onCreate: true, createTrail: false }, "eu-west-1");
-    const bundle = await bundleSize(makeRetentionHandler(config), PACKAGES);
+    const bundle = await bundleSize(makeRetentionHandler(config), RETENTION_PACKAGES);
     console.log(`  zipped function: ${(bundle.zipBytes / 1024).toFixed(0)} KiB, ${bundle.files} files, packages: ${bundle.packages.join(", ")}`);
 
     const moto = await startMoto();

@@ -19,16 +19,13 @@ import * as os from "os";
 import * as path from "path";
 import { gunzipSync, gzipSync } from "zlib";
 
-import * as pulumi from "@pulumi/pulumi";
-
 import { SHIPPER_PACKAGES } from "../components/logShipper";
-import { excludedPackages } from "../components/managedFunction";
 import type { ShipperFunctionConfig } from "../functions/shipper/config";
 import { makeShipperHandler, type LambdaContextLike } from "../functions/shipper/handler";
 import { loadSerializedFactory } from "../test/harness/closure";
 import { mulberry32 } from "../test/harness/prng";
 import { startElasticsearch } from "../test/harness/services/elasticsearch";
-import { bundleSize } from "./lib/bundle";
+import { bundleSize, deployedFiles } from "./lib/bundle";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -152,21 +149,12 @@ async function invoke(handler: Handler, event: unknown, events: number, id: stri
     if (outcome.shipped !== events) throw new Error(`handler shipped ${outcome.shipped} of ${events} events: ${JSON.stringify(outcome)}`);
 }
 
-/** The function's files as Lambda unpacks its zip: `__index.js` and the node_modules computeCodePaths selects (ManagedFunction's exclusions). */
+/** The function's files as Lambda unpacks its zip: `__index.js` and the node_modules deployedFiles selects (ManagedFunction's exclusions). */
 export async function stageBundle(factory: () => unknown, dir: string): Promise<void> {
-    const serialized = await pulumi.runtime.serializeFunction(factory, { exportName: "handler", isFactoryFunction: true, allowSecrets: false });
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    let paths: Map<string, pulumi.asset.Asset | pulumi.asset.Archive>;
-    try {
-        paths = await pulumi.runtime.computeCodePaths({ extraExcludePackages: [...excludedPackages("bench", SHIPPER_PACKAGES), "aws-sdk"] });
-    } finally {
-        process.chdir(cwd);
-    }
-    fs.writeFileSync(path.join(dir, "__index.js"), serialized.text);
-    for (const [relative, asset] of paths) {
-        const source = await Promise.resolve((asset as pulumi.asset.FileArchive | pulumi.asset.FileAsset).path);
-        fs.cpSync(path.join(ROOT, source), path.join(dir, relative), { recursive: true, dereference: true });
+    const deployed = await deployedFiles(factory, SHIPPER_PACKAGES);
+    fs.writeFileSync(path.join(dir, "__index.js"), deployed.index);
+    for (const [relative, { source }] of deployed.files) {
+        fs.cpSync(source, path.join(dir, relative), { recursive: true, dereference: true });
     }
     // The Lambda runtime provides @aws-sdk/* (its own node_modules on NODE_PATH); nothing else comes from outside the zip.
     fs.mkdirSync(path.join(dir, "runtime"), { recursive: true });

@@ -9,6 +9,9 @@ import { StackConfig } from "./config";
 import { ManagedFunction, PlatformRefs, queueDepthAlarm, Statement } from "./managedFunction";
 import { secureBucket } from "./shared/secureBucket";
 
+/** The packages the KPI function's handler loads: the only ones in its zip (ManagedFunction leaves out the rest). */
+export const KPI_PACKAGES = ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics", "@datadog/sketches-js"];
+
 export interface KpiPipelineArgs {
     /** The `kpi` section of the stack config. */
     kpi: StackConfig["kpi"];
@@ -214,7 +217,7 @@ export class KpiPipeline extends pulumi.ComponentResource {
                     return (event: unknown, context: unknown) => handler(event as Parameters<typeof handler>[0], context as Parameters<typeof handler>[1]);
                 },
                 statements,
-                packages: ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics", "@datadog/sketches-js"],
+                packages: KPI_PACKAGES,
                 platform,
                 environment: { KPI_BUCKET: bucket.bucket, POWERTOOLS_SERVICE_NAME: KPI_METRICS_SERVICE },
                 memorySize: 512,

@@ -7,6 +7,9 @@ import { StackConfig } from "./config";
 import { ManagedFunction, PlatformRefs, queueDepthAlarm, renderPolicy, Statement } from "./managedFunction";
 import { RetentionTrail } from "./retentionTrail";
 
+/** The packages the retention function's handler loads: the only ones in its zip (ManagedFunction leaves out the rest). */
+export const RETENTION_PACKAGES = ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
+
 export interface RetentionEnforcerArgs {
     /** The `retention` section of the stack config. */
     retention: StackConfig["retention"];
@@ -89,7 +92,7 @@ export class RetentionEnforcer extends pulumi.ComponentResource {
                 description: `Sets ${retention.maxRetentionDays}-day retention on every log group kept longer (${functionConfig.regions.join(", ")})`,
                 callbackFactory: makeRetentionHandler(functionConfig),
                 statements,
-                packages: ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"],
+                packages: RETENTION_PACKAGES,
                 platform,
                 environment: { POWERTOOLS_SERVICE_NAME: RETENTION_SERVICE },
                 memorySize: 256,
