@@ -17,7 +17,7 @@ import { execFileSync, spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { gunzipSync, gzipSync } from "zlib";
+import { gunzipSync } from "zlib";
 
 import { SHIPPER_PACKAGES } from "../components/logShipper";
 import type { ShipperFunctionConfig } from "../functions/shipper/config";
@@ -25,6 +25,7 @@ import { makeShipperHandler, type LambdaContextLike } from "../functions/shipper
 import { loadSerializedFactory } from "../test/harness/closure";
 import { mulberry32 } from "../test/harness/prng";
 import { startElasticsearch } from "../test/harness/services/elasticsearch";
+import { cloudWatchLogsData } from "../test/harness/awsDeliveries";
 import { bundleSize, deployedFiles } from "./lib/bundle";
 
 const ROOT = path.join(__dirname, "..");
@@ -70,7 +71,7 @@ export function cloudWatchEvent(seed: number, targetBytes: number): { event: { a
         logEvents.push(event);
     }
     const json = JSON.stringify({ messageType: "DATA_MESSAGE", owner: "123456789012", logGroup: "/bench/app", logStream: "stream-1", subscriptionFilters: ["shipper"], logEvents });
-    return { event: { awslogs: { data: gzipSync(json).toString("base64") } }, events: logEvents.length, jsonBytes: Buffer.byteLength(json) };
+    return { event: { awslogs: { data: cloudWatchLogsData(json) } }, events: logEvents.length, jsonBytes: Buffer.byteLength(json) };
 }
 
 /** The floor: what any shipper must do with the same payload (gunzip, parse, serialize the events again). */

@@ -1,7 +1,6 @@
 import { gzipSync } from "zlib";
 
-import { aggregate } from "aws-kinesis-agg";
-
+import { cloudWatchLogsData, kplAggregate } from "../../../test/harness/awsDeliveries";
 import { Random } from "../random";
 import { appLogLines } from "./appLogs";
 
@@ -39,11 +38,6 @@ export interface SourceNames {
     topicArn: string;
 }
 
-/** The gzip+base64 CloudWatch Logs subscription payload (the `awslogs.data` field, also what a stream or queue carries). */
-export function cloudwatchPayload(data: object): string {
-    return gzipSync(Buffer.from(JSON.stringify(data))).toString("base64");
-}
-
 /** A CloudWatch Logs event id: 56 decimal digits, as the service assigns them. */
 function eventId(random: Random): string {
     let id = "";
@@ -69,31 +63,15 @@ export function cloudwatchBatches(random: Random, names: SourceNames, sizes: Sou
     for (let index = 0; index < sizes.cloudwatchPayloads; index++) {
         const logGroup = names.logGroups[index % names.logGroups.length];
         const data = dataMessage(random, names, logGroup, start + index * 60_000, sizes.eventsPerPayload);
-        batches.push({ source: "cloudwatch", event: { awslogs: { data: cloudwatchPayload(data) } }, events: sizes.eventsPerPayload, malformed: 0 });
+        batches.push({ source: "cloudwatch", event: { awslogs: { data: cloudWatchLogsData(data) } }, events: sizes.eventsPerPayload, malformed: 0 });
     }
     // CloudWatch Logs checks a new subscription with a control message: acknowledged, nothing shipped.
     const control = { messageType: "CONTROL_MESSAGE", owner: "CloudwatchLogs", logGroup: "", logStream: "", subscriptionFilters: [], logEvents: [{ id: "", timestamp: start, message: "CWL CONTROL MESSAGE: Checking health of destination Lambda." }] };
-    batches.push({ source: "cloudwatch", event: { awslogs: { data: cloudwatchPayload(control) } }, events: 0, malformed: 0 });
+    batches.push({ source: "cloudwatch", event: { awslogs: { data: cloudWatchLogsData(control) } }, events: 0, malformed: 0 });
     // A payload cut short in transit: the gzip stream is truncated.
-    const whole = Buffer.from(cloudwatchPayload(dataMessage(random, names, names.logGroups[0], start, 5)), "base64");
+    const whole = Buffer.from(cloudWatchLogsData(dataMessage(random, names, names.logGroups[0], start, 5)), "base64");
     batches.push({ source: "cloudwatch", event: { awslogs: { data: whole.subarray(0, Math.floor(whole.length / 2)).toString("base64") } }, events: 0, malformed: 1 });
     return batches;
-}
-
-/** KPL-aggregates user records into one Kinesis record with the maintained aws-kinesis-agg library (the shipper de-aggregates with it). */
-function kplAggregate(records: { partitionKey: string; data: Buffer }[]): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-        const encoded: Buffer[] = [];
-        aggregate(
-            records,
-            (record, done) => {
-                encoded.push(record.data);
-                done();
-            },
-            () => (encoded.length === 1 ? resolve(encoded[0]) : reject(new Error(`KPL aggregation gave ${encoded.length} records, expected 1`))),
-            (error) => reject(error),
-        );
-    });
 }
 
 function kinesisRecord(names: SourceNames, sequence: bigint, arrival: number, partitionKey: string, data: Buffer): object {
@@ -194,7 +172,7 @@ export function sqsBatches(random: Random, names: SourceNames, sizes: SourceSize
                 events += 1;
             } else if (kind === "cloudwatch") {
                 const count = random.int(2, 5);
-                records.push(sqsRecord(random, names, sent, cloudwatchPayload(dataMessage(random, names, names.logGroups[0], sent - 1_000, count))));
+                records.push(sqsRecord(random, names, sent, cloudWatchLogsData(dataMessage(random, names, names.logGroups[0], sent - 1_000, count))));
                 events += count;
             } else {
                 records.push(sqsRecord(random, names, sent, ""));

@@ -1,14 +1,14 @@
-import { gzipSync } from "zlib";
-
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { CloudWatchLogsEvent, KinesisStreamEvent, SQSEvent } from "aws-lambda";
-import { aggregate } from "aws-kinesis-agg";
 
 import type { ShipperFunctionConfig } from "../../../functions/shipper/config";
 import { makeShipperHandler, type LambdaContextLike, type ShipperOutcome } from "../../../functions/shipper/handler";
+import { cloudWatchLogsData, kplAggregate } from "../../harness/awsDeliveries";
 import { loadSerializedFactory } from "../../harness/closure";
 import { useElasticsearch, useMoto, type ElasticsearchService } from "../../harness/services";
+
+export { kplAggregate };
 
 export const FUNCTION_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:shipper-test";
 
@@ -28,7 +28,7 @@ export function cloudWatchPayload(logGroup: string, logStream: string, events: C
 }
 
 export function cloudWatchEvent(logGroup: string, logStream: string, events: CwEvent[]): CloudWatchLogsEvent {
-    return { awslogs: { data: gzipSync(cloudWatchPayload(logGroup, logStream, events)).toString("base64") } };
+    return { awslogs: { data: cloudWatchLogsData(cloudWatchPayload(logGroup, logStream, events)) } };
 }
 
 /** CloudWatch event ids are 56 digits; these are unique per (seed, index). */
@@ -62,22 +62,6 @@ export function kinesisEvent(records: KinesisInput[], stream = "app-logs"): Kine
             },
         })),
     };
-}
-
-/** KPL-aggregates user records into one Kinesis record's data (the maintained library's own encoder). */
-export function kplAggregate(records: { partitionKey: string; data: Buffer }[]): Promise<Buffer> {
-    return new Promise<Buffer>((resolve, reject) => {
-        const out: Buffer[] = [];
-        aggregate(
-            records,
-            (encoded, done) => {
-                out.push(encoded.data);
-                done();
-            },
-            () => (out.length === 1 && out[0] ? resolve(out[0]) : reject(new Error(`expected one aggregated record, got ${out.length}`))),
-            reject,
-        );
-    });
 }
 
 export interface SqsInput {
