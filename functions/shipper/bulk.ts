@@ -40,8 +40,10 @@ export function isRetryableStatus(status: number): boolean {
  * deadline allows; what is still retryable then is reported `retry`.
  */
 export async function sendBulk(transport: Transport, items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
-    const outcomes: (ItemOutcome | undefined)[] = new Array<ItemOutcome | undefined>(items.count);
-    let pending = Array.from({ length: items.count }, (_, index) => index);
+    const count = items.count;
+    const outcomes: (ItemOutcome | undefined)[] = new Array<ItemOutcome | undefined>(count);
+    let pending: number[] = new Array<number>(count);
+    for (let index = 0; index < count; index++) pending[index] = index;
     const backoffMs = options.backoffMs ?? 200;
     for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) {
@@ -60,17 +62,20 @@ export async function sendBulk(transport: Transport, items: BulkBody, options: B
                     continue;
                 }
                 const answers = await sendChunk(transport, chunk, items, options, deadline);
-                chunk.forEach((index, position) => {
+                for (let position = 0; position < chunk.length; position++) {
+                    const index = chunk[position];
                     const answer = answers[position];
                     outcomes[index] = answer;
                     if (answer.status === "retry") retry.push(index);
-                });
+                }
             }
         };
         await Promise.all(Array.from({ length: Math.min(options.concurrency, chunks.length) }, worker));
         pending = retry.sort((a, b) => a - b);
     }
-    return outcomes.map((outcome) => outcome ?? { status: "retry", error: "not sent", type: "not_sent" });
+    const answered: ItemOutcome[] = new Array<ItemOutcome>(count);
+    for (let index = 0; index < count; index++) answered[index] = outcomes[index] ?? { status: "retry", error: "not sent", type: "not_sent" };
+    return answered;
 }
 
 async function sendChunk(transport: Transport, chunk: number[], items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {

@@ -4,14 +4,15 @@
  * items are contiguous, as on a first attempt), so no per-request string is built, measured or encoded again.
  *
  * Serialized by CallbackFunction (each method call allocates a `with` scope and a closure): callers make a few
- * calls per batch (`appendItems`, `chunks`, `request`), never one per item on the hot path.
+ * calls per batch (`adopt`, `chunks`, `request`), never one per item on the hot path. The handler's batches are
+ * written by the document renderer and adopted; `append` serves the few items of a replay.
  */
 export class BulkBody {
     // Assigned in the constructor, not as field initializers: the closure serializer keeps constructors only.
     private buffer: Buffer;
     private used: number;
     /** starts[i]: item i's first byte; starts[count]: the end of the last item. */
-    private readonly starts: number[];
+    private starts: number[];
 
     /**
      * `expectedBytes`: the first allocation (0: allocated by the first append, at its size). `reuse`: a buffer to
@@ -47,37 +48,13 @@ export class BulkBody {
     }
 
     /**
-     * Appends complete items at once: `text` is their NDJSON (each item an action line and a document line, each
-     * ending with `\n`), `ends[i]` the character offset in `text` where item i ends. One encode for all of them.
-     * `expectedBytes`: what the whole body is expected to take, so that growing the buffer happens once (0: no idea).
+     * Takes over a buffer that holds complete items (written by the document renderer): item i is the bytes
+     * `[starts[i], starts[i + 1])`, `starts[0]` is 0. Replaces what the body held.
      */
-    appendItems(text: string, ends: readonly number[], expectedBytes: number): void {
-        if (ends.length === 0) return;
-        // A UTF-16 code unit is at most 3 UTF-8 bytes.
-        this.reserve(text.length * 3, expectedBytes);
-        const base = this.used;
-        const bytes = this.buffer.write(text, base, "utf8");
-        this.used = base + bytes;
-        const starts = this.starts;
-        if (bytes === text.length) {
-            // One byte per character (ASCII): character offsets are byte offsets.
-            for (let i = 0; i < ends.length; i++) starts.push(base + ends[i]);
-            return;
-        }
-        // Some characters take several bytes: find the item ends in the bytes (every second newline; JSON lines hold no raw newline).
-        const buffer = this.buffer;
-        let at = base;
-        for (let i = 0; i < ends.length; i++) {
-            at = buffer.indexOf(10, buffer.indexOf(10, at) + 1) + 1;
-            starts.push(at);
-        }
-    }
-
-    /** Removes the last item (e.g. one too large to send). */
-    dropLast(): void {
-        if (this.starts.length <= 1) return;
-        this.starts.pop();
-        this.used = this.starts[this.starts.length - 1] ?? 0;
+    adopt(buffer: Buffer, starts: number[]): void {
+        this.buffer = buffer;
+        this.starts = starts;
+        this.used = starts[starts.length - 1] ?? 0;
     }
 
     bytes(index: number): number {

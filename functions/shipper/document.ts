@@ -38,12 +38,20 @@ export interface RenderedDocument {
     document: string;
 }
 
+/** What every event of one origin shares, encoded once per batch and origin (UTF-8). */
 interface OriginRendering {
     index: string;
-    actionPrefix: string;
-    /** What follows the event's own fields: the origin's pre-serialized fields (`,"key":value...`), up to `"event_id":` for CloudWatch Logs events, else to the end. */
-    tail: string;
-    /** Whether the CloudWatch event id (then `}}}`) follows `tail`. */
+    /** `{"create":{"_index":"<index>","_id":` */
+    actionPrefix: Buffer;
+    /**
+     * What follows `event` (and the JSON expansion): the origin's fields (data_stream, cloud, aws), up to
+     * `"event_id":` for CloudWatch Logs events (the id then `}}}` and the newline follow), else to the end of the
+     * document and its newline.
+     */
+    tail: Buffer;
+    /** `,"ingested":"…"}` (the end of `event`) then `tail`: what follows `event.id` when the message has no JSON expansion. */
+    ingestedTail: Buffer;
+    /** Whether the CloudWatch event id (then `}}}\n`) follows `tail`. */
     cloudwatch: boolean;
 }
 
@@ -98,59 +106,128 @@ export interface DocumentRenderer {
  * each call of a serialized function allocates that scope and a fresh closure, and every identifier not
  * declared inside it (globals such as `JSON`, imports, module constants) is looked up dynamically. Hence the
  * shape: this factory runs once, binds what the hot path needs to locals, and returns closures; the per-event
- * loop (`renderBatch`) and its helpers reference only those locals, keep the same identity from one invocation
- * to the next (their optimized code stays), and build the NDJSON of the whole batch as one string that is
- * encoded into the bulk body at once.
+ * loop (`renderBatch`) and its helpers reference only those locals and keep the same identity from one
+ * invocation to the next (their optimized code stays).
+ *
+ * Each item is written straight into the batch's buffer as UTF-8, piece by piece: what an origin's events share
+ * (action prefix, data_stream, cloud, aws) is encoded once per batch and copied as bytes, the event's id is
+ * written once and copied twice, the time is copied from per-second and per-millisecond bytes, the message is
+ * written between two quote bytes when nothing in it needs escaping (else JSON.stringify's text). No per-event
+ * string is built: building each item as a string and encoding the batch's text cost twice as much garbage
+ * collection as the rest of the handler together (docs/shipper.md, Performance).
  */
 export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "routing" | "json"> & { elasticsearch: Pick<ShipperFunctionConfig["elasticsearch"], "namespace"> }): DocumentRenderer {
     const stringify = JSON.stringify;
     const parse = JSON.parse;
     const isArray = Array.isArray;
     const isFinite = Number.isFinite;
-    const byteLength = (text: string): number => Buffer.byteLength(text, "utf8");
+    const max = Math.max;
+    const ceil = Math.ceil;
     const DateClass = Date;
     const Body = BulkBody;
-    const CHUNK_CHARS = 64 * 1024;
+    const BufferClass = Buffer;
+    const encode = (text: string): Buffer => BufferClass.from(text, "utf8");
+    const allocate = (bytes: number): Buffer => BufferClass.allocUnsafe(bytes);
     const sourceDatasets = SOURCE_DATASETS;
     const groupDataset = logGroupDataset;
     const streamName = dataStreamName;
-    const truncatedTag = `,"tags":["${TAG_JSON_TRUNCATED}"]`;
+    const truncatedTag = encode(`,"tags":["${TAG_JSON_TRUNCATED}"]`);
     const maxDepth = config.json.maxDepth;
     const maxFields = config.json.maxFields;
-    const jsonPrefix = `,${stringify(config.json.field)}:`;
+    const jsonPrefix = encode(`,${stringify(config.json.field)}:`);
+    const eventIdPrefix = encode(',"event":{"id":');
+    const cloudwatchEnd = encode("}}}\n");
     const namespace = config.elasticsearch.namespace;
     const byLogGroup = config.routing.datasetBy === "logGroup";
+    /**
+     * Text that JSON.stringify returns unchanged between two quotes: no `"`, `\\`, control character or
+     * surrogate (a lone one is escaped; pairs are left to JSON.stringify too).
+     */
+    // eslint-disable-next-line no-control-regex -- the control characters are what the class excludes
+    const plain = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
     /** `mmmZ","message":` for 0..999: the end of an item's `@timestamp` and the start of its `message`. */
-    const millisecondTexts: string[] = [];
-    for (let i = 0; i < 1000; i++) millisecondTexts.push(`${i < 10 ? "00" : i < 100 ? "0" : ""}${i}Z","message":`);
+    const millisecondBytes: Buffer[] = [];
+    for (let i = 0; i < 1000; i++) millisecondBytes.push(encode(`${i < 10 ? "00" : i < 100 ? "0" : ""}${i}Z","message":`));
 
     /** A finished body's buffer, for the next batch (taken by one batch at a time; a concurrent one allocates its own). */
     let spare: Buffer | null = null;
     const MAX_SPARE_BYTES = 32 * 1024 * 1024;
-
-    // The batch being rendered (renderBatch is synchronous).
-    let ingestedStamp = "";
     const NaN_ = Number.NaN;
     const Infinity_ = Number.POSITIVE_INFINITY;
-    const ceil = Math.ceil;
+
+    // The batch being rendered (renderBatch is synchronous): its buffer, the next byte to write, and its times.
+    let out: Buffer = allocate(0);
+    let at = 0;
+    /** Bytes per item of the last batch: sizes the next batch's buffer. */
+    let itemBytes = 1024;
+    let ingestedHead: Buffer = allocate(0);
     let second = NaN_;
-    let secondPrefix = "";
+    let secondHead: Buffer = allocate(0);
+    /** Set by `expansion`: the expanded fields were cut (the tag follows them). */
+    let expansionTruncated = false;
+    /** Per event of the batch: 0 filtered out, 1 message written as is between quotes, 2 message escaped (JSON.stringify). */
+    let kinds = new Uint8Array(0);
+    /** The batch's messages that need escaping, as one JSON array (UTF-8), and where the next one starts in it. */
+    let escaped: Buffer = allocate(0);
+    let escapedUsed = 0;
+    let escapedAt = 0;
+    const separator = encode('","');
+
+    /** Makes room for `bytes` more bytes at `at` (the buffer at least doubles: appends cost linear time). */
+    const reserve = (bytes: number): void => {
+        if (at + bytes <= out.length) return;
+        const grown = allocate(max(out.length * 2, at + bytes));
+        out.copy(grown, 0, 0, at);
+        out = grown;
+    };
+
+    const put = (bytes: Buffer): void => {
+        out.set(bytes, at);
+        at += bytes.length;
+    };
+
+    /** Whether the `"` at `position` is escaped: an odd run of backslashes before it. */
+    const escapedQuote = (bytes: Buffer, position: number): boolean => {
+        let backslashes = 0;
+        while (bytes[position - 1 - backslashes] === 92) backslashes++;
+        return (backslashes & 1) === 1;
+    };
+
+    /** Writes `text` as a JSON string. */
+    const putString = (text: string): void => {
+        if (plain.test(text)) {
+            // A UTF-16 code unit is at most 3 UTF-8 bytes.
+            reserve(text.length * 3 + 2);
+            out[at++] = 34;
+            at += out.write(text, at);
+            out[at++] = 34;
+        } else {
+            const quoted = stringify(text);
+            reserve(quoted.length * 3);
+            at += out.write(quoted, at);
+        }
+    };
 
     /**
-     * What goes between an item's action and its message: `}}` and the newline ending the action line, then
-     * `{"@timestamp":"<ISO 8601 of epoch milliseconds>","message":`. The text up to the second is reused while events
-     * stay in the same second, so this is one concatenation per event. An invalid time is the invocation's start.
+     * Writes what goes between an item's action id and its message: `}}` and the newline ending the action line,
+     * then `{"@timestamp":"<ISO 8601 of epoch milliseconds>","message":`, copied from the bytes of its second
+     * (encoded once while events stay in the same second) and of its millisecond. An invalid time is the
+     * invocation's start. The caller reserves room for the longer of the two.
      */
-    const timestampHead = (time: number): string => {
-        if (!isFinite(time) || time > 8.64e15 || time < -8.64e15) return ingestedStamp;
+    const putTimestampHead = (time: number): void => {
+        if (!isFinite(time) || time > 8.64e15 || time < -8.64e15) {
+            put(ingestedHead);
+            return;
+        }
         const fraction = ((time % 1000) + 1000) % 1000;
         const start = time - fraction;
         if (start !== second) {
             second = start;
-            secondPrefix = '}}\n{"@timestamp":"' + new DateClass(start).toISOString().slice(0, -4);
+            secondHead = encode('}}\n{"@timestamp":"' + new DateClass(start).toISOString().slice(0, -4));
         }
-        return secondPrefix + (millisecondTexts[fraction | 0]);
+        put(secondHead);
+        put(millisecondBytes[fraction | 0]);
     };
 
     const withinBounds = (object: Record<string, unknown>, depth: number, budget: { fields: number }): boolean => {
@@ -190,12 +267,13 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
     };
 
     /**
-     * The expansion of a message that is a JSON object (first and last non-space characters `{` `}`), as the
-     * text to add to the document (field name, value, and the truncation tag when cut); "" when the message is
-     * not one. Bounded: at most maxFields leaf values and maxDepth levels of objects. A deeper object is kept as
-     * its JSON text (one field); fields past the budget are left out. `message` always keeps the full text.
+     * The expansion of a message that is a JSON object (first and last non-space characters `{` `}`): the JSON text
+     * of the field's value, "" when the message is not one; `expansionTruncated` tells whether it was cut.
+     * Bounded: at most maxFields leaf values and maxDepth levels of objects. A deeper object is kept as its JSON
+     * text (one field); fields past the budget are left out. `message` always keeps the full text.
      */
     const expansion = (message: string): string => {
+        expansionTruncated = false;
         const first = message.charCodeAt(0);
         if (first !== 123 /* { */ || message.charCodeAt(message.length - 1) !== 125 /* } */) {
             // Printable ASCII other than `{` first: not an object (trim would not remove it). Else look past the spaces.
@@ -212,18 +290,19 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
         if (value === null || typeof value !== "object" || isArray(value)) return "";
         if (withinBounds(value as Record<string, unknown>, 1, { fields: maxFields }) && message.indexOf("\n") === -1 && message.indexOf("\r") === -1) {
             // Within bounds and on one line: the message text is already the JSON to write.
-            return jsonPrefix + message;
+            return message;
         }
         const state = { fields: maxFields, truncated: false };
         const bounded = stringify(boundedCopy(value as Record<string, unknown>, 1, state));
-        return state.truncated ? jsonPrefix + bounded + truncatedTag : jsonPrefix + bounded;
+        expansionTruncated = state.truncated;
+        return bounded;
     };
 
     const datasetOf = (origin: EventOrigin): string => (byLogGroup && origin.cloudwatch ? groupDataset(origin.cloudwatch.logGroup) : sourceDatasets[origin.source]);
     const indexOf = (origin: EventOrigin): string => streamName(datasetOf(origin), namespace);
 
     /** What every event of an origin shares: data_stream, cloud, then aws last (the CloudWatch event id goes inside aws.cloudwatch). */
-    const originRendering = (origin: EventOrigin, cloud: string): OriginRendering => {
+    const originRendering = (origin: EventOrigin, cloud: string, eventIngested: Buffer): OriginRendering => {
         const dataset = datasetOf(origin);
         const index = streamName(dataset, namespace);
         const aws: Record<string, unknown> = {};
@@ -245,13 +324,21 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
         }
         const fragment = `,"data_stream":{"type":"logs","dataset":${stringify(dataset)},"namespace":${stringify(namespace)}},"cloud":${cloud},"aws":${stringify(aws)}`;
         const cloudwatch = origin.cloudwatch !== undefined;
-        return { index, actionPrefix: `{"create":{"_index":${stringify(index)},"_id":`, tail: cloudwatch ? `${fragment.slice(0, -2)},"event_id":` : `${fragment}}`, cloudwatch };
+        const tail = encode(cloudwatch ? `${fragment.slice(0, -2)},"event_id":` : `${fragment}}\n`);
+        return {
+            index,
+            actionPrefix: encode(`{"create":{"_index":${stringify(index)},"_id":`),
+            tail,
+            ingestedTail: BufferClass.concat([eventIngested, tail]),
+            cloudwatch,
+        };
     };
 
     const renderBatch = (events: readonly LogEvent[], environment: DocumentEnvironment, filter: EventFilter | undefined, maxBytes: number): RenderedBatch => {
-        ingestedStamp = '}}\n{"@timestamp":' + stringify(environment.ingested) + ',"message":';
+        const ingested = stringify(environment.ingested);
+        ingestedHead = encode('}}\n{"@timestamp":' + ingested + ',"message":');
         second = NaN_;
-        const eventIngested = `,"ingested":${stringify(environment.ingested)}}`;
+        const eventIngested = encode(`,"ingested":${ingested}}`);
         const cloudFields: Record<string, unknown> = { provider: "aws" };
         if (environment.region) cloudFields["region"] = environment.region;
         if (environment.accountId) cloudFields["account"] = { id: environment.accountId };
@@ -261,52 +348,106 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
         const exclude = filter?.exclude ?? null;
         const itemEvents: LogEvent[] = [];
         const oversize: OversizeDocument[] = [];
-        const body = spare === null ? new Body(0) : new Body(0, spare);
+        /** starts[i]: where item i begins; starts[count]: the end of the last one. */
+        const starts: number[] = [0];
+        const expected = max(64 * 1024, ceil(events.length * itemBytes * 1.1));
+        out = spare !== null && spare.length >= expected ? spare : allocate(expected);
         spare = null;
-        // Items are encoded a chunk of text at a time (one huge string costs more to flatten than it saves in calls).
-        let ends: number[] = [];
-        let text = "";
+        at = 0;
+        // First pass: the filters, and which messages need escaping. Those are escaped by one JSON.stringify of
+        // all of them (one call instead of one per message: most of its cost is per call), encoded once; each is
+        // then copied out of it: an element ends at the first `","` whose quote is not escaped (inside an escaped
+        // string a `"` always follows an odd run of `\`; a message ending in `",` shows `\","` before its end).
+        if (kinds.length < events.length) kinds = new Uint8Array(max(events.length, kinds.length * 2));
         let filtered = 0;
+        const needEscaping: string[] = [];
+        for (let i = 0; i < events.length; i++) {
+            const message = events[i].message;
+            if ((include !== null && !include.test(message)) || (exclude !== null && exclude.test(message))) {
+                kinds[i] = 0;
+                filtered++;
+            } else if (plain.test(message)) {
+                kinds[i] = 1;
+            } else {
+                kinds[i] = 2;
+                needEscaping.push(message);
+            }
+        }
+        escapedUsed = 0;
+        escapedAt = 1; // after `[`
+        if (needEscaping.length > 0) {
+            const text = stringify(needEscaping);
+            if (escaped.length < text.length * 3) escaped = allocate(max(text.length * 3, escaped.length * 2));
+            escapedUsed = escaped.write(text, 0);
+        }
+        const escapedView = escaped.subarray(0, escapedUsed);
         let origin: EventOrigin | null = null;
         let rendering: OriginRendering | null = null;
-        for (let i = 0; ; i++) {
-            // The flush is at the top so that the last one is the same call site as the others (a call site
-            // that only runs after the loop had no type feedback in the loop's optimized code: one deopt per batch).
-            const done = i === events.length;
-            if (done || text.length >= CHUNK_CHARS) {
-                // Size the body for the whole batch from what the events so far took.
-                body.appendItems(text, ends, done ? 0 : ceil(((body.byteLength + text.length) / i) * events.length * 1.05));
-                text = "";
-                ends = [];
-                if (done) break;
-            }
+        for (let i = 0; i < events.length; i++) {
+            const kind = kinds[i];
+            if (kind === 0) continue;
             const event = events[i];
             const message = event.message;
-            if ((include !== null && !include.test(message)) || (exclude !== null && exclude.test(message))) {
-                filtered++;
-                continue;
-            }
             if (event.origin !== origin || rendering === null) {
                 origin = event.origin;
-                rendering = originRendering(origin, cloud);
+                rendering = originRendering(origin, cloud, eventIngested);
             }
-            const id = stringify(event.id);
-            // The item in one expression (action line, document line): the document alone is cut out of it only when too large.
-            const action = rendering.actionPrefix + id;
-            const item =
-                action + timestampHead(event.timestamp) + stringify(message) + ',"event":{"id":' + id + eventIngested + expansion(message) + (rendering.cloudwatch ? rendering.tail + id + "}}}\n" : rendering.tail + "\n");
-            // A UTF-16 code unit is at most 3 UTF-8 bytes: only items that might be too large are measured.
-            if (item.length * 3 > maxBytes) {
-                const bytes = byteLength(item);
-                if (bytes > maxBytes) {
-                    oversize.push({ event, index: rendering.index, document: item.slice(action.length + 3, -1), bytes });
-                    continue;
-                }
+            const start = at;
+            reserve(rendering.actionPrefix.length);
+            put(rendering.actionPrefix);
+            const idStart = at;
+            putString(event.id);
+            const idEnd = at;
+            const idBytes = idEnd - idStart;
+            reserve(ingestedHead.length + 64);
+            const documentStart = at + 3; // after `}}\n`
+            putTimestampHead(event.timestamp);
+            if (kind === 1) {
+                reserve(message.length * 3 + 2);
+                out[at++] = 34;
+                at += out.write(message, at);
+                out[at++] = 34;
+            } else {
+                let separatorAt = escapedView.indexOf(separator, escapedAt);
+                while (separatorAt !== -1 && escapedQuote(escapedView, separatorAt)) separatorAt = escapedView.indexOf(separator, separatorAt + 1);
+                const end = separatorAt === -1 ? escapedUsed - 1 : separatorAt + 1; // the last one ends before `]`
+                reserve(end - escapedAt);
+                at += escapedView.copy(out, at, escapedAt, end);
+                escapedAt = end + 1;
             }
-            text += item;
-            ends.push(text.length);
+            const expanded = expansion(message);
+            reserve(eventIdPrefix.length + 2 * idBytes + rendering.ingestedTail.length + cloudwatchEnd.length);
+            put(eventIdPrefix);
+            out.copyWithin(at, idStart, idEnd);
+            at += idBytes;
+            if (expanded === "") {
+                put(rendering.ingestedTail);
+            } else {
+                put(eventIngested);
+                reserve(jsonPrefix.length + expanded.length * 3 + truncatedTag.length + rendering.tail.length + idBytes + cloudwatchEnd.length);
+                put(jsonPrefix);
+                at += out.write(expanded, at);
+                if (expansionTruncated) put(truncatedTag);
+                put(rendering.tail);
+            }
+            if (rendering.cloudwatch) {
+                out.copyWithin(at, idStart, idEnd);
+                at += idBytes;
+                put(cloudwatchEnd);
+            }
+            if (at - start > maxBytes) {
+                // Too large for any request: cut out (the document, without its newline) and taken back.
+                oversize.push({ event, index: rendering.index, document: out.toString("utf8", documentStart, at - 1), bytes: at - start });
+                at = start;
+                continue;
+            }
+            starts.push(at);
             itemEvents.push(event);
         }
+        if (itemEvents.length > 0) itemBytes = at / itemEvents.length;
+        const body = new Body(0);
+        body.adopt(out, starts);
+        out = allocate(0);
         return { body, events: itemEvents, oversize, filtered };
     };
 

@@ -151,7 +151,8 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
         }
         let retryErrors = 0;
         let firstRetryError = "";
-        outcomes.forEach((outcome, index) => {
+        for (let index = 0; index < outcomes.length; index++) {
+            const outcome = outcomes[index];
             const logEvent = itemEvents[index];
             if (outcome.status === "created") counts.shipped++;
             else if (outcome.status === "exists") counts.alreadyPresent++;
@@ -164,7 +165,7 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
                 letterRecords.push(logEvent.origin.recordId);
                 logger.warn("document rejected by Elasticsearch, dead-lettered", { source, id: logEvent.id, error: outcome.type });
             }
-        });
+        }
 
         // Every request is answered and the rejected documents are copied into their letters: the body's buffer
         // goes to the next invocation. Not after a failed request (a timed-out one may still be unwinding its socket).

@@ -1,0 +1,182 @@
+import { expect } from "chai";
+
+import { createDocumentRenderer, TAG_JSON_TRUNCATED, type DocumentEnvironment } from "../../../functions/shipper/document";
+import type { EventOrigin, LogEvent } from "../../../functions/shipper/event";
+import { mulberry32 } from "../../harness/prng";
+
+/**
+ * The renderer writes each bulk item straight into bytes, piece by piece (docs/shipper.md, Performance). These
+ * specs read every item back with JSON.parse and compare it with what the event says, field by field: messages
+ * with every character JSON escapes (quotes, backslashes, control characters, lone surrogates), messages that
+ * end like an element boundary of the escaped batch (`",`, backslash runs), multi-byte text, invalid times,
+ * filters, oversize documents and buffers reused from one batch to the next.
+ */
+
+const NAMESPACE = "unit";
+const JSON_FIELD = "json";
+const MAX_DEPTH = 3;
+const MAX_FIELDS = 8;
+const ENVIRONMENT: DocumentEnvironment = { ingested: "2026-11-30T04:00:00.000Z", region: "eu-west-1", accountId: "111122223333" };
+
+const renderer = () => createDocumentRenderer({ routing: { datasetBy: "source" }, json: { field: JSON_FIELD, maxDepth: MAX_DEPTH, maxFields: MAX_FIELDS }, elasticsearch: { namespace: NAMESPACE } });
+
+const CLOUDWATCH: EventOrigin = { source: "cloudwatch", recordId: "", cloudwatch: { logGroup: "/app/api", logStream: 'stream "1"', owner: "111122223333" } };
+const SQS: EventOrigin = { source: "sqs", recordId: "m-1", sqs: { queue: "arn:aws:sqs:eu-west-1:111122223333:logs", messageId: "m-1" } };
+
+/** Pieces that JSON escapes or that look like the escaped batch's element boundary, and multi-byte text. */
+const PIECES = ["a", "Z", "0", " ", '"', "\\", '",', '\\",', "\\\\", '","', "\n", "\r", "\t", "\u0000", "\u001f", "\u007f", "é", "€", "😀", "\ud800", "\udc00", "\u2028", "{", "}", ":", "[", "]"];
+
+function tricky(random: () => number, length: number): string {
+    let text = "";
+    for (let i = 0; i < length; i++) text += PIECES[Math.floor(random() * PIECES.length)] ?? "";
+    return text;
+}
+
+function leafCount(value: Record<string, unknown>): number {
+    let count = 0;
+    for (const key of Object.keys(value)) {
+        const child = value[key];
+        count += child !== null && typeof child === "object" && !Array.isArray(child) ? leafCount(child as Record<string, unknown>) : 1;
+    }
+    return count;
+}
+
+function depth(value: Record<string, unknown>): number {
+    let deepest = 1;
+    for (const child of Object.values(value)) {
+        if (child !== null && typeof child === "object" && !Array.isArray(child)) deepest = Math.max(deepest, 1 + depth(child as Record<string, unknown>));
+    }
+    return deepest;
+}
+
+/** What the document of an event must hold, computed from the event alone. */
+function expectDocument(document: Record<string, unknown>, event: LogEvent): void {
+    expect(document["message"], "message").to.equal(event.message);
+    const valid = Number.isFinite(event.timestamp) && Math.abs(event.timestamp) <= 8.64e15;
+    expect(document["@timestamp"], "@timestamp").to.equal(valid ? new Date(Math.floor(event.timestamp)).toISOString() : ENVIRONMENT.ingested);
+    expect(document["event"], "event").to.deep.equal({ id: event.id, ingested: ENVIRONMENT.ingested });
+    expect(document["cloud"], "cloud").to.deep.equal({ provider: "aws", region: "eu-west-1", account: { id: "111122223333" } });
+    const dataset = event.origin.source === "cloudwatch" ? "aws.cloudwatch_logs" : "aws.sqs";
+    expect(document["data_stream"], "data_stream").to.deep.equal({ type: "logs", dataset, namespace: NAMESPACE });
+    if (event.origin.cloudwatch) {
+        expect(document["aws"], "aws").to.deep.equal({ cloudwatch: { log_group: "/app/api", log_stream: 'stream "1"', owner: "111122223333", event_id: event.id } });
+    } else {
+        expect(document["aws"], "aws").to.deep.equal({ sqs: { queue: SQS.sqs?.queue, message_id: "m-1" } });
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(event.message);
+    } catch {
+        parsed = undefined;
+    }
+    const isObject = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed);
+    if (!isObject) {
+        expect(document, "no expansion").not.to.have.property(JSON_FIELD);
+        return;
+    }
+    const object = parsed as Record<string, unknown>;
+    if (leafCount(object) <= MAX_FIELDS && depth(object) <= MAX_DEPTH) {
+        expect(document[JSON_FIELD], "expansion").to.deep.equal(object);
+        expect(document, "not cut").not.to.have.property("tags");
+    } else {
+        expect(document["tags"], "cut").to.deep.equal([TAG_JSON_TRUNCATED]);
+    }
+}
+
+function jsonMessage(random: () => number): string {
+    const object: Record<string, unknown> = {};
+    const keys = 1 + Math.floor(random() * 10);
+    for (let k = 0; k < keys; k++) {
+        const roll = random();
+        object[tricky(random, 3) || "k"] = roll < 0.2 ? { nested: { deeper: { deepest: tricky(random, 4) } } } : roll < 0.6 ? tricky(random, 12) : roll < 0.8 ? [tricky(random, 3), 1] : Math.round(random() * 1e4) / 100;
+    }
+    return JSON.stringify(object);
+}
+
+function events(random: () => number, count: number): LogEvent[] {
+    return Array.from({ length: count }, (_, i) => {
+        const roll = random();
+        const message = roll < 0.35 ? jsonMessage(random) : roll < 0.45 ? `plain line ${i} GET /health 200` : roll < 0.5 ? `ends with a quote and comma ${tricky(random, 3)}",` : roll < 0.55 ? `ends in backslashes ${"\\".repeat(1 + Math.floor(random() * 4))}` : tricky(random, Math.floor(random() * 40));
+        const time = random() < 0.05 ? Number.NaN : random() < 0.05 ? 9e15 : 1_700_000_000_000 + Math.floor(random() * 5_000) + (random() < 0.1 ? 0.5 : 0);
+        return { id: random() < 0.8 ? String(49_000_000_000_000_000 + i) : `${tricky(random, 6)}-${i}`, timestamp: time, message, origin: random() < 0.7 ? CLOUDWATCH : SQS };
+    });
+}
+
+/** Every item of the body, split into its action line and its document line (each parsed), with its byte size. */
+function itemsOf(body: { count: number; request(indexes: readonly number[]): Buffer; bytes(index: number): number; document(index: number): string }): { action: Record<string, { _index: string; _id: string }>; document: Record<string, unknown>; bytes: number; documentText: string }[] {
+    return Array.from({ length: body.count }, (_, i) => {
+        const text = body.request([i]).toString("utf8");
+        expect(text.endsWith("\n"), "item ends with a newline").to.equal(true);
+        const lines = text.slice(0, -1).split("\n");
+        expect(lines, "one action line and one document line").to.have.length(2);
+        return { action: JSON.parse(lines[0] ?? "") as Record<string, { _index: string; _id: string }>, document: JSON.parse(lines[1] ?? "") as Record<string, unknown>, bytes: body.bytes(i), documentText: body.document(i) };
+    });
+}
+
+describe("shipper document renderer: every item read back equals its event", () => {
+    it("renders 2,000 events of tricky text, JSON objects and invalid times into items that parse back field by field", () => {
+        const random = mulberry32(42);
+        const batch = events(random, 2_000);
+        const rendered = renderer().renderBatch(batch, ENVIRONMENT, undefined, 5 * 1024 * 1024);
+        expect(rendered.filtered).to.equal(0);
+        expect(rendered.oversize).to.have.length(0);
+        expect(rendered.events).to.have.length(batch.length);
+        const items = itemsOf(rendered.body);
+        items.forEach((item, i) => {
+            const event = batch[i];
+            const index = event.origin.source === "cloudwatch" ? `logs-aws.cloudwatch_logs-${NAMESPACE}` : `logs-aws.sqs-${NAMESPACE}`;
+            expect(item.action, `item ${i} action`).to.deep.equal({ create: { _index: index, _id: event.id } });
+            expectDocument(item.document, event);
+            expect(JSON.parse(item.documentText), `item ${i} document()`).to.deep.equal(item.document);
+            expect(item.bytes, `item ${i} bytes: its action line, its document line, two newlines`).to.equal(Buffer.byteLength(JSON.stringify(item.action)) + Buffer.byteLength(item.documentText) + 2);
+        });
+        expect(rendered.body.request(items.map((_, i) => i)).length, "the body is the items back to back").to.equal(items.reduce((sum, item) => sum + item.bytes, 0));
+    });
+
+    it("copies each escaped message out of the batch's escaped text even when messages end like its element boundary", () => {
+        const endings = ['",', '\\",', '","', "\\", "\\\\", '\\"', '"', "\\\\\",", "x\",\"y"];
+        const batch: LogEvent[] = endings.flatMap((ending, i) => [
+            { id: `a${i}`, timestamp: 1_700_000_000_000 + i, message: `before ${ending}`, origin: SQS },
+            { id: `b${i}`, timestamp: 1_700_000_000_000 + i, message: "a plain one between", origin: SQS },
+            { id: `c${i}`, timestamp: 1_700_000_000_000 + i, message: `${ending}${ending}`, origin: SQS },
+        ]);
+        const rendered = renderer().renderBatch(batch, ENVIRONMENT, undefined, 5 * 1024 * 1024);
+        const items = itemsOf(rendered.body);
+        expect(items.map((item) => item.document["message"])).to.deep.equal(batch.map((event) => event.message));
+    });
+
+    it("leaves out what the filters drop, and cuts out a document over the size limit without disturbing the next ones", () => {
+        const render = renderer();
+        const huge = `{"big":"${"x".repeat(5_000)}"}`;
+        const batch: LogEvent[] = [
+            { id: "1", timestamp: 1_700_000_000_000, message: "keep: first", origin: CLOUDWATCH },
+            { id: "2", timestamp: 1_700_000_000_001, message: "drop: debug noise", origin: CLOUDWATCH },
+            { id: "3", timestamp: 1_700_000_000_002, message: `keep: ${huge}`, origin: CLOUDWATCH },
+            { id: "4", timestamp: 1_700_000_000_003, message: huge, origin: CLOUDWATCH },
+            { id: "5", timestamp: 1_700_000_000_004, message: 'keep: "last" \\ é', origin: CLOUDWATCH },
+        ];
+        const rendered = render.renderBatch(batch, ENVIRONMENT, { include: /keep|big/, exclude: /debug/ }, 4_096);
+        expect(rendered.filtered).to.equal(1);
+        expect(rendered.oversize.map((letter) => letter.event.id)).to.deep.equal(["3", "4"]);
+        for (const letter of rendered.oversize) {
+            expect(letter.bytes).to.be.greaterThan(4_096);
+            expectDocument(JSON.parse(letter.document) as Record<string, unknown>, letter.event);
+        }
+        expect(rendered.events.map((event) => event.id)).to.deep.equal(["1", "5"]);
+        const items = itemsOf(rendered.body);
+        items.forEach((item, i) => expectDocument(item.document, rendered.events[i]));
+    });
+
+    it("reuses the buffer of a finished batch and grows it for a larger one, every item intact", () => {
+        const render = renderer();
+        const random = mulberry32(7);
+        for (const count of [10, 3_000, 50, 6_000]) {
+            const batch = events(random, count);
+            const rendered = render.renderBatch(batch, ENVIRONMENT, undefined, 5 * 1024 * 1024);
+            const items = itemsOf(rendered.body);
+            expect(items).to.have.length(count);
+            items.forEach((item, i) => expectDocument(item.document, batch[i]));
+            render.recycle(rendered.body);
+        }
+    });
+});
