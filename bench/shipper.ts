@@ -1,8 +1,10 @@
 /**
  * Log shipper benchmark (not a test). Everything is measured side by side in one run:
- *  1. the real handler (serialized closure, as deployed) on 1 MB CloudWatch Logs payloads (~10k events each) into
- *     a loopback bulk endpoint in another process that acknowledges at once: events/s and CPU µs per event,
- *     beside the decode floor (gunzip + JSON.parse + JSON.stringify of the same events), interleaved round by
+ *  1. the real handler, as deployed (the function's bundle: the serialized closure as `__index.js` with its
+ *     node_modules, `@aws-sdk/*` from a runtime-like NODE_PATH, the function's NODE_OPTIONS, in a fresh `node`
+ *     with nothing else in its heap), on 1 MB CloudWatch Logs payloads (~10k events each) into a loopback bulk
+ *     endpoint in another process that acknowledges at once: events/s and CPU µs per event, beside the decode
+ *     floor (gunzip + JSON.parse + JSON.stringify of the same events) in the same process, interleaved round by
  *     round; printed as `ratio N.NN` (target <= 2x the floor, stretch 1.5x). JSON expansion and accounting (EMF)
  *     are included;
  *  2. events/s into the real Elasticsearch node (test/harness/services), index template installed;
@@ -17,9 +19,9 @@ import { execFileSync, spawn, type ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { gunzipSync } from "zlib";
 
 import { SHIPPER_PACKAGES } from "../components/logShipper";
+import { FUNCTION_NODE_OPTIONS } from "../components/managedFunction";
 import type { ShipperFunctionConfig } from "../functions/shipper/config";
 import { makeShipperHandler, type LambdaContextLike } from "../functions/shipper/handler";
 import { loadSerializedFactory } from "../test/harness/closure";
@@ -72,17 +74,6 @@ export function cloudWatchEvent(seed: number, targetBytes: number): { event: { a
     }
     const json = JSON.stringify({ messageType: "DATA_MESSAGE", owner: "123456789012", logGroup: "/bench/app", logStream: "stream-1", subscriptionFilters: ["shipper"], logEvents });
     return { event: { awslogs: { data: cloudWatchLogsData(json) } }, events: logEvents.length, jsonBytes: Buffer.byteLength(json) };
-}
-
-/** The floor: what any shipper must do with the same payload (gunzip, parse, serialize the events again). */
-function floor(data: string): number {
-    const compressed = Buffer.from(data, "base64");
-    const start = process.cpuUsage();
-    const payload = JSON.parse(gunzipSync(compressed).toString("utf8")) as { logEvents: unknown[] };
-    const out = JSON.stringify(payload.logEvents);
-    const used = process.cpuUsage(start);
-    if (out.length === 0) throw new Error("empty");
-    return used.user + used.system;
 }
 
 /** A loopback bulk endpoint in its own process (its CPU is not the handler's): reads each request whole, answers `{"errors":false}` at once. */
@@ -187,11 +178,11 @@ process.stdout.write = () => true;
 })().catch((error) => { console.error(error); process.exit(1); });
 `;
 
-export function coldRun(dir: string, eventFile: string, repeat: number): { loadMs: number; firstMs: number; shipped: number; peakRssKb: number } {
+export function coldRun(dir: string, eventFile: string, repeat: number, nodeOptions: string): { loadMs: number; firstMs: number; shipped: number; peakRssKb: number } {
     const output = execFileSync(process.execPath, ["-e", COLD, dir, eventFile, String(repeat)], {
         cwd: dir,
         encoding: "utf8",
-        env: { PATH: process.env["PATH"] ?? "", NODE_PATH: path.join(dir, "runtime"), AWS_REGION: "eu-west-1", LOG_LEVEL: "INFO" },
+        env: functionEnvironment(dir, nodeOptions),
     });
     return JSON.parse(output) as { loadMs: number; firstMs: number; shipped: number; peakRssKb: number };
 }
@@ -201,6 +192,82 @@ interface Row {
     value: string;
     target: string;
     pass?: boolean;
+}
+
+interface RatioRun {
+    handlerUs: number;
+    floorUs: number;
+    ratio: number;
+    eventsPerSecond: number;
+    /** Events the handler shipped while measured (the sink must have received at least these). */
+    events: number;
+}
+
+/**
+ * 1. The handler beside the floor, in a fresh node process that runs the function as Lambda does: the deployed
+ * bundle (`__index.js` and its node_modules, `@aws-sdk/*` from a runtime-like NODE_PATH), the NODE_OPTIONS under
+ * test, nothing else in its heap. After a warm-up round, each round times the floor on every payload (gunzip +
+ * JSON.parse + JSON.stringify of its events), then the handler on every payload (one invocation each, into the
+ * sink). Round lines go to stderr, the medians to stdout as JSON.
+ */
+const RATIO = `
+const fs = require("fs");
+const { gunzipSync } = require("zlib");
+const [dir, payloadFile, rounds] = [process.argv[1], process.argv[2], Number(process.argv[3])];
+const { handler } = require(dir + "/__index.js");
+const payloads = JSON.parse(fs.readFileSync(payloadFile, "utf8"));
+const events = payloads.reduce((sum, payload) => sum + payload.events, 0);
+const compressed = payloads.map((payload) => Buffer.from(payload.event.awslogs.data, "base64"));
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = () => true; // the handler's log and EMF lines are still produced
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+function floor(data) {
+    const start = process.cpuUsage();
+    const payload = JSON.parse(gunzipSync(data).toString("utf8"));
+    const out = JSON.stringify(payload.logEvents);
+    const used = process.cpuUsage(start);
+    if (out.length === 0) throw new Error("empty");
+    return used.user + used.system;
+}
+(async () => {
+    const end = Date.now() + 3600000;
+    const context = (id) => ({ getRemainingTimeInMillis: () => end - Date.now(), invokedFunctionArn: "${FUNCTION_ARN}", awsRequestId: id });
+    const ship = async (round) => {
+        for (const [i, payload] of payloads.entries()) {
+            const outcome = await handler(payload.event, context(round + "-" + i));
+            if (outcome.shipped !== payload.events) throw new Error("shipped " + outcome.shipped + " of " + payload.events + ": " + JSON.stringify(outcome));
+        }
+    };
+    await ship("warm");
+    for (const data of compressed) floor(data);
+    const handlerCpu = [], floorCpu = [], wall = [];
+    for (let round = 0; round < rounds; round++) {
+        let cpu = 0;
+        for (const data of compressed) cpu += floor(data);
+        floorCpu.push(cpu / events);
+        const wallStart = process.hrtime.bigint();
+        const cpuStart = process.cpuUsage();
+        await ship("r" + round);
+        const used = process.cpuUsage(cpuStart);
+        const wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
+        handlerCpu.push((used.user + used.system) / events);
+        wall.push(wallMs);
+        process.stderr.write("  round " + (round + 1) + "/" + rounds + ": floor " + floorCpu[round].toFixed(2) + " µs/event, handler " + handlerCpu[round].toFixed(2) + " µs CPU/event, " + Math.round(events / (wallMs / 1000)).toLocaleString("en") + " events/s\\n");
+    }
+    write(JSON.stringify({ handlerUs: median(handlerCpu), floorUs: median(floorCpu), ratio: median(handlerCpu) / median(floorCpu), eventsPerSecond: events / (median(wall) / 1000), events: events * (rounds + 1) }) + "\\n");
+    process.exit(0);
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+/** The environment of a process that runs the staged bundle as Lambda would (its NODE_OPTIONS given). */
+function functionEnvironment(dir: string, nodeOptions: string): NodeJS.ProcessEnv {
+    return { PATH: process.env["PATH"] ?? "", NODE_OPTIONS: nodeOptions, NODE_PATH: path.join(dir, "runtime"), AWS_REGION: "eu-west-1", LOG_LEVEL: "INFO", POWERTOOLS_METRICS_DISABLED: "false" };
+}
+
+/** Runs RATIO on the staged bundle with these NODE_OPTIONS ("" = Node's defaults). */
+function ratioIn(dir: string, payloadFile: string, rounds: number, nodeOptions: string): RatioRun {
+    const output = execFileSync(process.execPath, ["-e", RATIO, dir, payloadFile, String(rounds)], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env: functionEnvironment(dir, nodeOptions) });
+    return JSON.parse(output.trim().split("\n").pop() ?? "") as RatioRun;
 }
 
 async function main(): Promise<void> {
@@ -216,65 +283,37 @@ async function main(): Promise<void> {
     const eventsPerPayload = payloads.reduce((sum, payload) => sum + payload.events, 0) / payloads.length;
     console.log(`payloads: ${payloads.length} x 1 MB of events as CloudWatch counts them (~${Math.round(eventsPerPayload).toLocaleString("en")} events, a third JSON objects; ${(payloads[0]?.jsonBytes ?? 0).toLocaleString("en")} bytes of JSON, ${(payloads[0]?.event.awslogs.data.length ?? 0).toLocaleString("en")} gzip+base64)`);
 
-    // 1. Handler vs floor, interleaved.
     const sink = await startSink();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipper-bundle-"));
     try {
-        const credentials = { username: "bench", password: "bench" };
-        const handler = (await loadSerializedFactory(makeShipperHandler(shipperConfig(sink.endpoint, credentials)))).handler as unknown as Handler;
-        // warm-up: JIT, connection, one round of each
-        await quietly(async () => {
-            for (const [i, payload] of payloads.entries()) await invoke(handler, payload.event, payload.events, `warm-${i}`);
-        });
-        for (const payload of payloads) floor(payload.event.awslogs.data);
-        const handlerCpu: number[] = [];
-        const handlerWall: number[] = [];
-        const floorCpu: number[] = [];
-        let events = 0;
-        for (let round = 0; round < rounds; round++) {
-            let cpu = 0;
-            for (const payload of payloads) cpu += floor(payload.event.awslogs.data);
-            floorCpu.push(cpu / (eventsPerPayload * payloads.length));
-            const wallStart = process.hrtime.bigint();
-            const cpuStart = process.cpuUsage();
-            await quietly(async () => {
-                for (const [i, payload] of payloads.entries()) await invoke(handler, payload.event, payload.events, `r${round}-${i}`);
-            });
-            const used = process.cpuUsage(cpuStart);
-            const wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
-            handlerCpu.push((used.user + used.system) / (eventsPerPayload * payloads.length));
-            handlerWall.push(wallMs);
-            events += eventsPerPayload * payloads.length;
-            console.log(`  round ${round + 1}/${rounds}: floor ${floorCpu[round]?.toFixed(2)} µs/event, handler ${handlerCpu[round]?.toFixed(2)} µs CPU/event, ${Math.round((eventsPerPayload * payloads.length) / (wallMs / 1000)).toLocaleString("en")} events/s`);
-        }
+        await stageBundle(makeShipperHandler(shipperConfig(sink.endpoint, { username: "bench", password: "bench" })), dir);
+        const payloadFile = path.join(dir, "payloads.json");
+        fs.writeFileSync(payloadFile, JSON.stringify(payloads.map((payload) => ({ event: payload.event, events: payload.events }))));
+
+        // 1. Handler vs floor, the function as deployed: its bundle and its NODE_OPTIONS, in a fresh process.
+        const run = ratioIn(dir, payloadFile, rounds, FUNCTION_NODE_OPTIONS);
+        console.log(`ratio ${run.ratio.toFixed(2)}`);
         const sunk = await sink.documents();
-        if (sunk < events) throw new Error(`the sink received ${sunk} documents, fewer than the ${events} measured`);
-        const ratio = median(handlerCpu) / median(floorCpu);
-        const eventsPerSecond = (eventsPerPayload * payloads.length) / (median(handlerWall) / 1000);
-        console.log(`ratio ${ratio.toFixed(2)}`);
-        rows.push({ what: "handler CPU per event (null sink)", value: `${median(handlerCpu).toFixed(2)} µs`, target: "" });
-        rows.push({ what: "decode floor CPU per event", value: `${median(floorCpu).toFixed(2)} µs`, target: "" });
-        rows.push({ what: "ratio handler / floor", value: ratio.toFixed(2), target: "<= 2.00 (stretch 1.50)", pass: ratio <= 2 });
-        rows.push({ what: "events/s, one invocation at a time (null sink)", value: Math.round(eventsPerSecond).toLocaleString("en"), target: `>= ${TARGET_EVENTS_PER_SECOND.toLocaleString("en")}`, pass: eventsPerSecond >= TARGET_EVENTS_PER_SECOND });
+        if (sunk < run.events) throw new Error(`the sink received ${sunk} documents, fewer than the ${run.events} shipped`);
+        rows.push({ what: "handler CPU per event (null sink)", value: `${run.handlerUs.toFixed(2)} µs`, target: "" });
+        rows.push({ what: "decode floor CPU per event", value: `${run.floorUs.toFixed(2)} µs`, target: "" });
+        rows.push({ what: "ratio handler / floor", value: run.ratio.toFixed(2), target: "<= 2.00 (stretch 1.50)", pass: run.ratio <= 2 });
+        rows.push({ what: "events/s, one invocation at a time (null sink)", value: Math.round(run.eventsPerSecond).toLocaleString("en"), target: `>= ${TARGET_EVENTS_PER_SECOND.toLocaleString("en")}`, pass: run.eventsPerSecond >= TARGET_EVENTS_PER_SECOND });
 
         // 3. Cold start and peak RSS of the deployed bundle, in fresh processes.
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "shipper-bundle-"));
-        try {
-            await stageBundle(makeShipperHandler(shipperConfig(sink.endpoint, credentials)), dir);
-            const eventFile = path.join(dir, "event.json");
-            fs.writeFileSync(eventFile, JSON.stringify(payloads[0]?.event));
-            const cold = Array.from({ length: 5 }, () => coldRun(dir, eventFile, 1));
-            const rss = coldRun(dir, eventFile, 20);
-            if (rss.shipped !== (payloads[0]?.events ?? 0) * 20) throw new Error(`the bundle shipped ${rss.shipped} events`);
-            const loadMs = median(cold.map((run) => run.loadMs));
-            rows.push({ what: "cold start: load of the deployed module (median of 5)", value: `${loadMs.toFixed(0)} ms`, target: "<= 300 ms", pass: loadMs <= 300 });
-            const firstMs = median(cold.map((run) => run.firstMs));
-            const peakMb = rss.peakRssKb / 1024;
-            rows.push({ what: "first invocation after load (1 MB payload)", value: `${firstMs.toFixed(0)} ms`, target: `<= ${TARGET_FIRST_INVOCATION_MS} ms`, pass: firstMs <= TARGET_FIRST_INVOCATION_MS });
-            rows.push({ what: "peak RSS of the function's process (20 x 1 MB)", value: `${peakMb.toFixed(0)} MB`, target: `<= ${TARGET_PEAK_RSS_MB} MB`, pass: peakMb <= TARGET_PEAK_RSS_MB });
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        const eventFile = path.join(dir, "event.json");
+        fs.writeFileSync(eventFile, JSON.stringify(payloads[0]?.event));
+        const cold = Array.from({ length: 5 }, () => coldRun(dir, eventFile, 1, FUNCTION_NODE_OPTIONS));
+        const rss = coldRun(dir, eventFile, 20, FUNCTION_NODE_OPTIONS);
+        if (rss.shipped !== (payloads[0]?.events ?? 0) * 20) throw new Error(`the bundle shipped ${rss.shipped} events`);
+        const loadMs = median(cold.map((coldRun) => coldRun.loadMs));
+        rows.push({ what: "cold start: load of the deployed module (median of 5)", value: `${loadMs.toFixed(0)} ms`, target: "<= 300 ms", pass: loadMs <= 300 });
+        const firstMs = median(cold.map((coldRun) => coldRun.firstMs));
+        const peakMb = rss.peakRssKb / 1024;
+        rows.push({ what: "first invocation after load (1 MB payload)", value: `${firstMs.toFixed(0)} ms`, target: `<= ${TARGET_FIRST_INVOCATION_MS} ms`, pass: firstMs <= TARGET_FIRST_INVOCATION_MS });
+        rows.push({ what: "peak RSS of the function's process (20 x 1 MB)", value: `${peakMb.toFixed(0)} MB`, target: `<= ${TARGET_PEAK_RSS_MB} MB`, pass: peakMb <= TARGET_PEAK_RSS_MB });
     } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
         sink.process.kill();
     }
 

@@ -51,6 +51,9 @@ export interface ManagedFunctionArgs<E, R> {
     tags?: Record<string, string>;
 }
 
+/** NODE_OPTIONS of every function: source-mapped stack traces (the heap sizes stay the runtime's, from the memory size). */
+export const FUNCTION_NODE_OPTIONS = "--enable-source-maps";
+
 /** The Lambda runtime every function here runs on (the policy pack requires Node.js 22 or newer). */
 export const LAMBDA_RUNTIME = aws.lambda.Runtime.NodeJS22dX;
 
@@ -153,7 +156,7 @@ export class ManagedFunction<E = unknown, R = unknown> extends pulumi.ComponentR
                 timeout: args.timeoutSeconds ?? 60,
                 reservedConcurrentExecutions: args.reservedConcurrency,
                 kmsKeyArn: args.platform.kmsKeyArn,
-                environment: { variables: { NODE_OPTIONS: "--enable-source-maps", ...args.environment } },
+                environment: { variables: { NODE_OPTIONS: FUNCTION_NODE_OPTIONS, ...args.environment } },
                 loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
                 vpcConfig: args.vpc ? { subnetIds: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds } : undefined,
                 codePathOptions: { extraExcludePackages: excludedPackages(name, args.packages) },
