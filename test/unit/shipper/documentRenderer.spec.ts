@@ -133,6 +133,77 @@ describe("shipper document renderer: every item read back equals its event", () 
         expect(rendered.body.request(items.map((_, i) => i)).length, "the body is the items back to back").to.equal(items.reduce((sum, item) => sum + item.bytes, 0));
     });
 
+    it("expands exactly the messages JSON.parse reads as objects within the bounds, over 20,000 mutated JSON texts", () => {
+        // Messages from `{` to `}` are checked byte by byte and written as they are when they fit; anything it is not
+        // sure of goes through JSON.parse. Mutations aim at the grammar: numbers, literals, escapes, separators,
+        // nesting, whitespace (a newline keeps a message out of the as-is path), control and multi-byte characters.
+        const random = mulberry32(2024);
+        const pieces = ["{", "}", "[", "]", ":", ",", '"', "\\", "\\u12", "\\u00e9", "\\/", "\\x", " ", "\t", "\n", "\r", "0", "01", "-", "-0", "1.", ".5", "1e", "1e+", "1E5", "2.5e-3", "tru", "true", "nul", "null", "falsey", "false", "\u0000", "\u001f", "é", "😀", "\ud800", "x"];
+        const batch: LogEvent[] = [];
+        for (let i = 0; i < 20_000; i++) {
+            let text = jsonMessage(random);
+            for (let m = Math.floor(random() * 4); m > 0; m--) {
+                const at = 1 + Math.floor(random() * Math.max(1, text.length - 2));
+                const piece = pieces[Math.floor(random() * pieces.length)] ?? "";
+                const roll = random();
+                text = roll < 0.4 ? text.slice(0, at) + piece + text.slice(at) : roll < 0.7 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + piece + text.slice(at + 1);
+            }
+            if (random() < 0.1) text = text.slice(0, -1) + "}";
+            batch.push({ id: String(i), timestamp: 1_700_000_000_000 + i, message: text, origin: SQS });
+        }
+        const rendered = renderer().renderBatch(batch, ENVIRONMENT, undefined, 5 * 1024 * 1024);
+        const items = itemsOf(rendered.body);
+        expect(items).to.have.length(batch.length);
+        let expanded = 0;
+        items.forEach((item, i) => {
+            expectDocument(item.document, batch[i]);
+            if (JSON_FIELD in item.document) expanded++;
+        });
+        // Both ways are exercised: many mutated texts are still objects, many are not.
+        expect(expanded).to.be.within(2_000, 18_000);
+    });
+
+    it("expands the corners of the JSON grammar and of the bounds exactly as JSON.parse reads them", () => {
+        const numbers = ["0", "-0", "01", "-01", "00", "1.", ".5", "1.5", "1e", "1e+", "1e5", "1E-7", "2.5e+3", "-", "--1", "+1", "0.0", "1.2.3", "0x10", "1_000", "Infinity", "NaN"];
+        const literals = ["true", "false", "null", "tru", "trux", "truee", "nul", "nulx", "nulll", "fals", "falsx", "True", "undefined"];
+        const strings = ['"a"', '"\\x"', '"\\u12G4"', '"\\u00e9"', '"\\/"', '"\\b\\f\\n\\r\\t"', '"\\"', '"a\tb"', "'a'", '"\\ud800"', '"é😀"', '"\u0001"'];
+        const values = [...numbers, ...literals, ...strings, "[]", "{}", "[1,]", "[,1]", '[{"a":{"b":{"c":1}}}]', "[[[[1]]]]", '{"x":1,}'];
+        const shapes = [
+            ...values.map((value) => `{"v":${value}}`),
+            ...values.map((value) => `{"v":[${value}]}`),
+            ...values.map((value) => `{"v":${value},"w":[${value},1]}`),
+            "{}",
+            '{"a":1,"a":2}',
+            '{"a":1 , "b" : 2\t}',
+            '{"a":1}\t ',
+            '{"a":1} x',
+            '{"a":1}}',
+            '{"a":1',
+            '{a:1}',
+            '{"a" 1}',
+            '{"a":1 "b":2}',
+            '{,"a":1}',
+            '{"a":{"b":{"c":1}}}', // depth 3: the bound
+            '{"a":{"b":{"c":{"d":1}}}}', // depth 4: over
+            `{${Array.from({ length: MAX_FIELDS }, (_, i) => `"f${i}":${i}`).join(",")}}`, // the field bound
+            `{${Array.from({ length: MAX_FIELDS + 1 }, (_, i) => `"f${i}":${i}`).join(",")}}`, // one over
+            `{"list":[${Array.from({ length: 50 }, (_, i) => `{"deep":{"er":{"est":${i}}}}`).join(",")}]}`, // inside an array: one field
+            '{"a":1}\n',
+            '{"a":"line\nbreak"}',
+            '{"__proto__":{"polluted":1}}',
+        ];
+        const batch: LogEvent[] = shapes.map((message, i) => ({ id: String(i), timestamp: 1_700_000_000_000 + i, message, origin: CLOUDWATCH }));
+        const rendered = renderer().renderBatch(batch, ENVIRONMENT, undefined, 5 * 1024 * 1024);
+        const items = itemsOf(rendered.body);
+        items.forEach((item, i) => {
+            try {
+                expectDocument(item.document, batch[i]);
+            } catch (error) {
+                throw new Error(`message ${JSON.stringify(batch[i]?.message)}: ${(error as Error).message}`);
+            }
+        });
+    });
+
     it("copies each escaped message out of the batch's escaped text even when messages end like its element boundary", () => {
         const endings = ['",', '\\",', '","', "\\", "\\\\", '\\"', '"', "\\\\\",", "x\",\"y"];
         const batch: LogEvent[] = endings.flatMap((ending, i) => [
