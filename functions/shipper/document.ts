@@ -1,5 +1,6 @@
 import type { ShipperFunctionConfig, ShipperSource } from "./config";
 import { BulkBody } from "./bulkBody";
+import { createJsonObjectCheck } from "./jsonCheck";
 import type { EventOrigin, LogEvent } from "./event";
 
 /** data_stream.dataset per source (datasetBy "source"). */
@@ -304,170 +305,7 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
         return bounded;
     };
 
-    /** Containers open while `fitsAsIs` reads: 1 object, 2 array (deeper nesting is left to `expansion`). */
-    const open = new Uint8Array(256);
-
-    /** Whether out[i, end) is a JSON string's rest after its opening quote, well formed; returns the index after its closing quote, or -1. */
-    const skipString = (i: number, end: number): number => {
-        const bytes = out;
-        for (;;) {
-            if (i >= end) return -1;
-            const c = bytes[i++];
-            if (c === 34 /* " */) return i;
-            if (c === 92 /* \ */) {
-                const e = bytes[i++];
-                if (e === 117 /* u */) {
-                    for (let k = 0; k < 4; k++) {
-                        const h = bytes[i++];
-                        if (!((h >= 48 && h <= 57) || (h >= 65 && h <= 70) || (h >= 97 && h <= 102))) return -1;
-                    }
-                } else if (!(e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)) {
-                    return -1;
-                }
-            } else if (c < 32) {
-                return -1;
-            } else if (c === 0xef && bytes[i] === 0xbf && bytes[i + 1] === 0xbd) {
-                // U+FFFD: what a lone surrogate became when written as UTF-8; `expansion` keeps it.
-                return -1;
-            }
-        }
-    };
-
-    /**
-     * Whether out[start, end), a message just written as the expansion's value, can stay as it is: one JSON object
-     * (RFC 8259: strict strings, numbers and literals; only spaces and tabs between tokens, so on one line)
-     * within the bounds `expansion` applies (at most maxFields leaf values outside arrays, an array counting as
-     * one; objects at most maxDepth deep outside arrays). Reads the bytes once and builds nothing, where
-     * `JSON.parse` builds every object and string of the message. A repeated key counts each time, so this is at
-     * least as strict as `expansion`; false means "not sure", and the caller falls back to `expansion`.
-     */
-    const fitsAsIs = (start: number, end: number): boolean => {
-        const bytes = out;
-        let i = start;
-        if (bytes[i] !== 123 /* { */) return false;
-        i++;
-        let top = 0;
-        open[top++] = 1;
-        let objects = 1;
-        let arrays = 0;
-        let fields = maxFields;
-        // 0: a value; 1: a key or `}`; 2: a key; 3: `:`; 4: `,` or the container's end; 5: a value or `]`
-        let state = 1;
-        while (i < end) {
-            let c = bytes[i];
-            if (c === 32 || c === 9) {
-                i++;
-                continue;
-            }
-            if (state === 4) {
-                i++;
-                if (c === 44 /* , */) {
-                    state = open[top - 1] === 1 ? 2 : 0;
-                } else if (c === 125 /* } */ && open[top - 1] === 1) {
-                    top--;
-                    if (arrays === 0) objects--;
-                    if (top === 0) break;
-                } else if (c === 93 /* ] */ && open[top - 1] === 2) {
-                    top--;
-                    arrays--;
-                } else {
-                    return false;
-                }
-                continue;
-            }
-            if (state === 1 || state === 2) {
-                if (c === 125 && state === 1) {
-                    i++;
-                    top--;
-                    if (arrays === 0) objects--;
-                    state = 4;
-                    if (top === 0) break;
-                    continue;
-                }
-                if (c !== 34) return false;
-                i = skipString(i + 1, end);
-                if (i < 0) return false;
-                state = 3;
-                continue;
-            }
-            if (state === 3) {
-                if (c !== 58 /* : */) return false;
-                i++;
-                state = 0;
-                continue;
-            }
-            if (state === 5 && c === 93) {
-                i++;
-                top--;
-                arrays--;
-                state = 4;
-                continue;
-            }
-            // a value
-            const counted = arrays === 0;
-            if (c === 123) {
-                if (counted) {
-                    if (objects >= maxDepth) return false;
-                    objects++;
-                }
-                if (top === open.length) return false;
-                open[top++] = 1;
-                i++;
-                state = 1;
-                continue;
-            }
-            if (c === 91 /* [ */) {
-                if (counted && --fields < 0) return false;
-                if (top === open.length) return false;
-                open[top++] = 2;
-                arrays++;
-                i++;
-                state = 5;
-                continue;
-            }
-            if (counted && --fields < 0) return false;
-            if (c === 34) {
-                i = skipString(i + 1, end);
-                if (i < 0) return false;
-            } else if (c === 116 /* t */) {
-                if (bytes[i + 1] !== 114 || bytes[i + 2] !== 117 || bytes[i + 3] !== 101) return false;
-                i += 4;
-            } else if (c === 102 /* f */) {
-                if (bytes[i + 1] !== 97 || bytes[i + 2] !== 108 || bytes[i + 3] !== 115 || bytes[i + 4] !== 101) return false;
-                i += 5;
-            } else if (c === 110 /* n */) {
-                if (bytes[i + 1] !== 117 || bytes[i + 2] !== 108 || bytes[i + 3] !== 108) return false;
-                i += 4;
-            } else {
-                // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-                if (c === 45) c = bytes[++i];
-                if (c === 48) {
-                    i++;
-                } else if (c >= 49 && c <= 57) {
-                    i++;
-                    while (i < end && (c = bytes[i]) >= 48 && c <= 57) i++;
-                } else {
-                    return false;
-                }
-                if (bytes[i] === 46) {
-                    c = bytes[++i];
-                    if (!(c >= 48 && c <= 57)) return false;
-                    while (i < end && (c = bytes[i]) >= 48 && c <= 57) i++;
-                }
-                c = bytes[i];
-                if (c === 101 || c === 69) {
-                    c = bytes[++i];
-                    if (c === 43 || c === 45) c = bytes[++i];
-                    if (!(c >= 48 && c <= 57)) return false;
-                    while (i < end && (c = bytes[i]) >= 48 && c <= 57) i++;
-                }
-            }
-            state = 4;
-        }
-        if (top !== 0 || i > end) return false;
-        for (; i < end; i++) if (bytes[i] !== 32 && bytes[i] !== 9) return false;
-        return true;
-    };
+    const fitsAsIs = createJsonObjectCheck(maxDepth, maxFields);
 
     const datasetOf = (origin: EventOrigin): string => (byLogGroup && origin.cloudwatch ? groupDataset(origin.cloudwatch.logGroup) : sourceDatasets[origin.source]);
     const indexOf = (origin: EventOrigin): string => streamName(datasetOf(origin), namespace);
@@ -608,7 +446,7 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
                     put(jsonPrefix);
                     const valueStart = at;
                     at += out.write(message, at);
-                    expandedAsIs = fitsAsIs(valueStart, at);
+                    expandedAsIs = fitsAsIs(out, valueStart, at);
                     if (!expandedAsIs) at = fieldStart;
                 }
                 if (!expandedAsIs) {
