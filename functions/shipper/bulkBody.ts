@@ -14,12 +14,9 @@ export class BulkBody {
     /** starts[i]: item i's first byte; starts[count]: the end of the last item. */
     private starts: number[];
 
-    /**
-     * `expectedBytes`: the first allocation (0: allocated by the first append, at its size). `reuse`: a buffer to
-     * write into instead (one that a finished body gave back with `release`).
-     */
-    constructor(expectedBytes: number, reuse?: Buffer) {
-        this.buffer = reuse && reuse.length >= expectedBytes ? reuse : Buffer.allocUnsafe(Math.max(0, expectedBytes));
+    /** `expectedBytes`: the first allocation (0: allocated by the first append, at its size). */
+    constructor(expectedBytes: number) {
+        this.buffer = Buffer.allocUnsafe(Math.max(0, expectedBytes));
         this.used = 0;
         this.starts = [0];
     }
@@ -40,11 +37,6 @@ export class BulkBody {
         this.used = at;
         this.starts.push(at);
         return at - start;
-    }
-
-    /** Bytes used so far. */
-    get byteLength(): number {
-        return this.used;
     }
 
     /**
@@ -109,10 +101,10 @@ export class BulkBody {
         return buffer;
     }
 
-    private reserve(bytes: number, expectedBytes = 0): void {
+    private reserve(bytes: number): void {
         if (this.used + bytes <= this.buffer.length) return;
-        // Grown at least twofold (or to the expected size), so that appends cost linear time.
-        const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes, expectedBytes));
+        // Grown at least twofold, so that appends cost linear time.
+        const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.used + bytes));
         this.buffer.copy(grown, 0, 0, this.used);
         this.buffer = grown;
     }

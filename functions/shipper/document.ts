@@ -196,14 +196,19 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
         return (backslashes & 1) === 1;
     };
 
+    /** Writes `text`, which `plain` accepts, between two quotes: that is its JSON string. */
+    const putPlain = (text: string): void => {
+        // A UTF-16 code unit is at most 3 UTF-8 bytes.
+        reserve(text.length * 3 + 2);
+        out[at++] = 34;
+        at += out.write(text, at);
+        out[at++] = 34;
+    };
+
     /** Writes `text` as a JSON string. */
     const putString = (text: string): void => {
         if (plain.test(text)) {
-            // A UTF-16 code unit is at most 3 UTF-8 bytes.
-            reserve(text.length * 3 + 2);
-            out[at++] = 34;
-            at += out.write(text, at);
-            out[at++] = 34;
+            putPlain(text);
         } else {
             const quoted = stringify(text);
             reserve(quoted.length * 3);
@@ -414,10 +419,7 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
             const documentStart = at + 3; // after `}}\n`
             putTimestampHead(event.timestamp);
             if (kind === 1) {
-                reserve(message.length * 3 + 2);
-                out[at++] = 34;
-                at += out.write(message, at);
-                out[at++] = 34;
+                putPlain(message);
             } else {
                 // Its escaped UTF-8 is at least as long as the message in UTF-16 units: the search starts there.
                 let separatorAt = escapedView.indexOf(separator, escapedAt + message.length + 1);
