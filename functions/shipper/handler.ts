@@ -20,15 +20,9 @@ export interface LambdaContextLike {
     awsRequestId?: string;
 }
 
-export interface ShipperOutcome {
+/** The invocation's counts (received = shipped + alreadyPresent + deadLettered + failedForRetry + filtered, always) and what Lambda sees. */
+export interface ShipperOutcome extends Counts {
     source: "cloudwatch" | "kinesis" | "sqs";
-    /** received = shipped + alreadyPresent + deadLettered + failedForRetry + filtered, always. */
-    received: number;
-    shipped: number;
-    alreadyPresent: number;
-    deadLettered: number;
-    failedForRetry: number;
-    filtered: number;
     batchItemFailures: { itemIdentifier: string }[];
     /** true when Lambda would count the invocation as failed (CloudWatch Logs retryable failure => the handler throws). */
     invocationFailed: boolean;
