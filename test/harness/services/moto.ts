@@ -21,15 +21,20 @@ export interface StartOptions {
     persistent?: boolean;
 }
 
-/** Starts `moto_server` from the project's virtualenv on a free 127.0.0.1 port. */
+/** The launcher that runs moto_server with the project's extensions (see its docstring). */
+export const MOTO_SERVER_WITH_EXTENSIONS = path.join(__dirname, "motoExtensions", "server.py");
+
+/** Starts `moto_server` (with the extensions in motoExtensions/) from the project's virtualenv on a free 127.0.0.1 port. */
 export async function startMoto(options: StartOptions = {}): Promise<MotoService> {
     const server = path.join(VENV, "bin", "moto_server");
+    const python = path.join(VENV, "bin", "python");
     if (!fs.existsSync(server)) {
         throw new Error(`moto is not installed (${server} is missing): run \`bash scripts/setup.sh\` to install moto[server] into .cache/venv`);
     }
     const port = await freePort();
     const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "moto-"));
-    const service = ServiceProcess.start("moto", server, ["-H", "127.0.0.1", "-p", String(port)], path.join(logDir, "moto.log"), {
+    // moto_server with the project's extensions (motoExtensions/: the AWS actions moto lacks that the project calls).
+    const service = ServiceProcess.start("moto", python, [MOTO_SERVER_WITH_EXTENSIONS, "-H", "127.0.0.1", "-p", String(port)], path.join(logDir, "moto.log"), {
         env: { ...process.env, PYTHONUNBUFFERED: "1" },
     }, options.persistent);
     const endpoint = `http://127.0.0.1:${port}`;
