@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import { loadPlatformConfig } from "./components/config";
+import { DataProtection } from "./components/dataProtection/component";
 import { KpiPipeline } from "./components/kpiPipeline";
 import { LogShipper } from "./components/logShipper";
 import { PlatformRefs } from "./components/managedFunction";
@@ -19,10 +20,14 @@ const provider = new aws.Provider("aws-platform", {
 });
 const opts = { providers: { aws: provider } };
 
-const baseline = new SecurityBaseline("platform", { alarmEmails: config.alerts.emails }, opts);
+// The data-protection plan (every store's retention, checked against the limit when the config was read), printed
+// by the preview and registered for the policy pack.
+new DataProtection("data-protection", { plan: config.plan, maxAgeDays: config.dataProtection.maxAgeDays }, opts);
 
-/** What every system's functions share: the platform key, the alarm topic, and the 7-day rule for their own logs. */
-const platform: PlatformRefs = { kmsKeyArn: baseline.keyArn, alarmTopicArn: baseline.alarmTopicArn, logRetentionDays: config.retention.maxRetentionDays };
+const baseline = new SecurityBaseline("platform", { alarmEmails: config.alerts.emails, stack: config.stack }, opts);
+
+/** What every system's functions share: the platform key, the alarm topic, and the plan's retention values. */
+const platform: PlatformRefs = { kmsKeyArn: baseline.keyArn, alarmTopicArn: baseline.alarmTopicArn, retention: config.plan.values, stack: config.stack };
 
 // --- log shipper ---
 const shipper = new LogShipper("shipper", { platform, network: config.network, elasticsearch: config.elasticsearch, shipper: config.shipper, region: config.region }, opts);

@@ -6,6 +6,8 @@ import { makeKpiHandler } from "../functions/kpi/handler";
 import { KPI_COLUMNS } from "../functions/kpi/schema";
 import { PROJECTED_ATTRIBUTES } from "../functions/kpi/trips";
 import { StackConfig } from "./config";
+import { EXEMPTION_TAG } from "./dataProtection/component";
+import { ASYNC_MAX_EVENT_AGE_HOURS } from "./dataProtection/plan";
 import { ManagedFunction, PlatformRefs, queueDepthAlarm, Statement } from "./managedFunction";
 import { secureBucket } from "./shared/secureBucket";
 
@@ -21,10 +23,8 @@ export interface KpiPipelineArgs {
 /** Prefix of the KPI objects (`kpis/dt=YYYY-MM-DD/kpis.json`) and of Athena's query results in the bucket. */
 export const KPI_PREFIX = "kpis/";
 export const ATHENA_RESULTS_PREFIX = "athena-results/";
-/** Athena results (and old versions of them) are gone after this many days. */
-export const ATHENA_RESULTS_DAYS = 7;
-/** Overwritten KPI objects keep their old version this long, so a bad recompute can be undone. */
-export const NONCURRENT_VERSION_DAYS = 30;
+/** The attribute the trips table's TTL reads (epoch seconds; docs/kpi.md, item contract). */
+export const TRIP_EXPIRY_ATTRIBUTE = "expiresAt";
 /** The attributes the created table's completedDate index projects besides its keys: only what the KPIs read, no rider or driver id. */
 export const TRIPS_INDEX_NON_KEY_ATTRIBUTES: string[] = PROJECTED_ATTRIBUTES.filter((attribute: string) => !["completedDate", "completedAt"].includes(attribute));
 /** The Glue table Athena queries. */
@@ -99,7 +99,10 @@ export class KpiPipeline extends pulumi.ComponentResource {
                         },
                     ],
                     serverSideEncryption: { enabled: true, kmsKeyArn: platform.kmsKeyArn },
-                    pointInTimeRecovery: { enabled: true },
+                    // Trips are personal data: TTL removes them (writers set expiresAt), PITR reaches back only what the
+                    // data-protection plan leaves room for.
+                    ttl: { attributeName: TRIP_EXPIRY_ATTRIBUTE, enabled: true },
+                    pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: platform.retention.trips.pitrDays },
                     deletionProtectionEnabled: true,
                     ...(kpi.streamTrigger ? { streamEnabled: true, streamViewType: "NEW_IMAGE" } : {}),
                 },
@@ -108,29 +111,45 @@ export class KpiPipeline extends pulumi.ComponentResource {
             tableArn = table.arn;
         } else {
             tableArn = pulumi.interpolate`arn:${partition}:dynamodb:${region}:${account}:table/${kpi.tripsTableName}`;
+            // An existing table is not ours to change, but the preview refuses one that keeps trips past the limit.
+            checkExistingTripsTable(kpi.tripsTableName, platform, this);
         }
         const indexArn = pulumi.interpolate`${tableArn}/index/${kpi.completedDateIndexName}`;
         const tableKeyArn: pulumi.Input<string> | undefined = kpi.createTripsTable ? platform.kmsKeyArn : kpi.tripsTableKmsKeyArn;
 
-        // --- bucket ---
+        // --- bucket: every object expires within the limit (KPI objects by their exemption, when the config has one) ---
+        const { bucket: bucketDays, kpiObjects } = platform.retention;
         const { bucket } = secureBucket(
             `${name}-bucket`,
             {
                 kmsKeyArn: platform.kmsKeyArn,
+                // The audit and the policy pack accept the longer kpis/ expiry only with this tag and the config's exemption.
+                tags: kpiObjects.exempt ? { [EXEMPTION_TAG]: "kpi-objects" } : undefined,
                 lifecycleRules: [
                     {
                         id: "athena-results-expire",
                         status: "Enabled",
                         filter: { prefix: ATHENA_RESULTS_PREFIX },
-                        expiration: { days: ATHENA_RESULTS_DAYS },
-                        noncurrentVersionExpiration: { noncurrentDays: 1 },
+                        expiration: { days: bucketDays.expirationDays },
+                        noncurrentVersionExpiration: { noncurrentDays: bucketDays.noncurrentDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: bucketDays.abortMultipartDays },
                     },
                     {
-                        id: "old-versions-expire",
+                        id: "kpi-objects-expire",
+                        status: "Enabled",
+                        filter: { prefix: KPI_PREFIX },
+                        expiration: { days: kpiObjects.expirationDays },
+                        noncurrentVersionExpiration: { noncurrentDays: kpiObjects.noncurrentDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: bucketDays.abortMultipartDays },
+                    },
+                    {
+                        // Anything else written to the bucket (nothing is, by design) expires like Athena's results.
+                        id: "everything-else-expires",
                         status: "Enabled",
                         filter: { prefix: "" },
-                        noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                        expiration: { days: bucketDays.expirationDays },
+                        noncurrentVersionExpiration: { noncurrentDays: bucketDays.noncurrentDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: bucketDays.abortMultipartDays },
                     },
                 ],
             },
@@ -172,7 +191,7 @@ export class KpiPipeline extends pulumi.ComponentResource {
         const workgroup = new aws.athena.Workgroup(
             `${name}-athena`,
             {
-                description: "Queries of the daily trip KPIs; results encrypted, expired after 7 days",
+                description: `Queries of the daily trip KPIs; results encrypted, expired after ${bucketDays.expirationDays} days`,
                 state: "ENABLED",
                 forceDestroy: true,
                 configuration: {
@@ -208,7 +227,7 @@ export class KpiPipeline extends pulumi.ComponentResource {
         }
         const functionConfig = kpiFunctionConfig(kpi, ""); // the bucket is set below, once its name is known
         const fn = new ManagedFunction<unknown, unknown>(
-            `${name}-fn`,
+            `${name}-daily`,
             {
                 description: "Computes daily trip KPIs from the completedDate index and writes them to S3 (one JSON line per day)",
                 // The bucket name is only known at deployment: it reaches the function in its (KMS-encrypted) environment.
@@ -223,7 +242,7 @@ export class KpiPipeline extends pulumi.ComponentResource {
                 memorySize: 512,
                 timeoutSeconds: 300,
                 reservedConcurrency: 2,
-                asyncFailures: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
+                asyncFailures: { maximumRetryAttempts: 2, maximumEventAgeSeconds: ASYNC_MAX_EVENT_AGE_HOURS * 3600 },
             },
             parent,
         );
@@ -237,7 +256,7 @@ export class KpiPipeline extends pulumi.ComponentResource {
         // SSE-SQS: EventBridge can send to it without a grant in the platform key's policy.
         const scheduleDlq = new aws.sqs.Queue(
             `${name}-schedule-dlq`,
-            { sqsManagedSseEnabled: true, messageRetentionSeconds: platform.logRetentionDays * 86400 },
+            { sqsManagedSseEnabled: true, messageRetentionSeconds: platform.retention.failureQueueSeconds },
             parent,
         );
         new aws.sqs.QueuePolicy(
@@ -327,4 +346,44 @@ export class KpiPipeline extends pulumi.ComponentResource {
         this.glueTable = pulumi.interpolate`${database.name}.${glueTable.name}`;
         this.registerOutputs({ bucketName: this.bucketName, tableName: this.tableName, functionName: this.functionName, athenaWorkgroup: this.athenaWorkgroup, glueTable: this.glueTable });
     }
+}
+
+/**
+ * Fails the preview when the existing trips table keeps trips past the data-protection limit: TTL must be on
+ * `expiresAt`, and point-in-time recovery (when on) may reach back no further than the plan allows. Read with the
+ * provider's table data source, so `pulumi preview` checks the real table.
+ */
+function checkExistingTripsTable(tableName: string, platform: PlatformRefs, parent: pulumi.Resource): void {
+    const table = aws.dynamodb.getTableOutput({ name: tableName }, { parent });
+    pulumi.all([table.ttl, table.pointInTimeRecovery]).apply(([ttl, pitr]) => {
+        const problems = existingTableProblems(tableName, ttl, pitr, platform.retention.trips.pitrDays);
+        if (problems.length > 0) {
+            throw new Error(`The trips table ${tableName} keeps trips past the data-protection limit (docs/retention.md):\n  - ${problems.join("\n  - ")}`);
+        }
+    });
+}
+
+/** What is wrong with an existing trips table's TTL and PITR, each with the command that fixes it. */
+export function existingTableProblems(
+    tableName: string,
+    ttl: { attributeName: string; enabled: boolean } | undefined,
+    pitr: { enabled: boolean; recoveryPeriodInDays?: number } | undefined,
+    pitrDays: number,
+): string[] {
+    const problems: string[] = [];
+    if (!ttl || !ttl.enabled || ttl.attributeName !== TRIP_EXPIRY_ATTRIBUTE) {
+        problems.push(
+            `TTL is ${ttl?.enabled ? `on ${ttl.attributeName}` : "off"}, not on ${TRIP_EXPIRY_ATTRIBUTE}: aws dynamodb update-time-to-live --table-name ${tableName} --time-to-live-specification Enabled=true,AttributeName=${TRIP_EXPIRY_ATTRIBUTE}`,
+        );
+    }
+    if (pitr?.enabled) {
+        // 0 or unset: DynamoDB's default window, 35 days.
+        const window = pitr.recoveryPeriodInDays || 35;
+        if (window > pitrDays) {
+            problems.push(
+                `point-in-time recovery reaches back ${window} days (at most ${pitrDays}): aws dynamodb update-continuous-backups --table-name ${tableName} --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true,RecoveryPeriodInDays=${pitrDays}`,
+            );
+        }
+    }
+    return problems;
 }

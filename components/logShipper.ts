@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { PlatformConfig } from "./config";
+import { ASYNC_MAX_EVENT_AGE_HOURS, KINESIS_MAX_RECORD_AGE_HOURS } from "./dataProtection/plan";
 import { ManagedFunction, PlatformRefs, queueDepthAlarm, Statement } from "./managedFunction";
 import { shipperAlarm, throttleAlarm } from "./shipper/alarms";
 import { ShipperNetwork } from "./shipper/network";
@@ -22,18 +23,15 @@ export const SHIPPER_PACKAGES = ["@elastic/transport", "aws-kinesis-agg", "@aws-
 /** The environment variable that hands each function the dead-letter queue's URL (known only once the queue exists). */
 export const DEAD_LETTER_QUEUE_URL_VARIABLE = "SHIPPER_DEAD_LETTER_QUEUE_URL";
 
-/** The dead-letter queue keeps documents 4 days: long enough to fix and replay over a long weekend. */
-export const DEAD_LETTER_RETENTION_SECONDS = 4 * 86400;
-
 /** Kinesis: retries of a failing batch (bisected each time) before it goes to the on-failure queue. */
 export const KINESIS_MAXIMUM_RETRY_ATTEMPTS = 10;
 /** Kinesis: records older than this go to the on-failure queue instead of being retried (6 h, well inside the 24 h retention). */
-export const KINESIS_MAXIMUM_RECORD_AGE_SECONDS = 6 * 3600;
+export const KINESIS_MAXIMUM_RECORD_AGE_SECONDS = KINESIS_MAX_RECORD_AGE_HOURS * 3600;
 /** SQS: receives of one message before the queue moves it to its DLQ. */
 export const SQS_MAX_RECEIVE_COUNT = 5;
 /** CloudWatch Logs (asynchronous invoke): Lambda's retries, then the on-failure queue. */
 export const CLOUDWATCH_ASYNC_RETRIES = 2;
-export const CLOUDWATCH_MAXIMUM_EVENT_AGE_SECONDS = 6 * 3600;
+export const CLOUDWATCH_MAXIMUM_EVENT_AGE_SECONDS = ASYNC_MAX_EVENT_AGE_HOURS * 3600;
 /** Iterator age (ms) that means the Kinesis consumer has fallen behind. */
 export const ITERATOR_AGE_ALARM_MS = 10 * 60 * 1000;
 
@@ -111,13 +109,16 @@ export class LogShipper extends pulumi.ComponentResource {
         const encryptedQueue = (queueName: string, retentionSeconds: number, extra: Partial<aws.sqs.QueueArgs> = {}) =>
             new aws.sqs.Queue(queueName, { kmsMasterKeyId: platform.kmsKeyArn, kmsDataKeyReusePeriodSeconds: 300, messageRetentionSeconds: retentionSeconds, ...extra }, parent);
 
+        // Every retention below comes from the stack's data-protection plan (components/dataProtection/plan.ts), which
+        // checked that each store, with the time data can have spent upstream of it, stays within the limit.
+        const { retention } = platform;
         // Documents Elasticsearch refused for good, and input that could not be decoded: kept for `npm run replay`.
-        this.deadLetterQueue = encryptedQueue(`${name}-dead-letters`, DEAD_LETTER_RETENTION_SECONDS);
+        this.deadLetterQueue = encryptedQueue(`${name}-dead-letters`, retention.deadLetterSeconds);
         // Kinesis batches that failed every retry (the mapping's on-failure destination: shard, sequence range, not the records).
-        this.kinesisFailureQueue = encryptedQueue(`${name}-kinesis-failures`, DEAD_LETTER_RETENTION_SECONDS);
-        // The SQS source and its redrive DLQ.
-        this.sourceQueueDlq = encryptedQueue(`${name}-sqs-dlq`, DEAD_LETTER_RETENTION_SECONDS);
-        this.sourceQueue = encryptedQueue(`${name}-sqs`, shipper.sqsMessageRetentionSeconds, {
+        this.kinesisFailureQueue = encryptedQueue(`${name}-kinesis-failures`, retention.failureQueueSeconds);
+        // The SQS source and its redrive DLQ (a standard queue: a moved message keeps its original enqueue time).
+        this.sourceQueueDlq = encryptedQueue(`${name}-sqs-dlq`, retention.sourceDlqSeconds);
+        this.sourceQueue = encryptedQueue(`${name}-sqs`, retention.sourceQueueSeconds, {
             // Lambda's guidance: at least 6x the function timeout, plus the batching window.
             visibilityTimeoutSeconds: 6 * shipper.timeoutSeconds + shipper.maxBatchingWindowSeconds,
             redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: this.sourceQueueDlq.arn, maxReceiveCount: SQS_MAX_RECEIVE_COUNT }),
@@ -241,7 +242,8 @@ export class LogShipper extends pulumi.ComponentResource {
             new aws.cloudwatch.LogAccountPolicy(
                 `${name}-account-subscription`,
                 {
-                    policyName: `${name}-account-subscription`,
+                    // One per account and region: the stack's name keeps two stacks' names apart.
+                    policyName: `${name}-account-subscription-${platform.stack}`,
                     policyType: "SUBSCRIPTION_FILTER_POLICY",
                     scope: "ALL",
                     policyDocument: pulumi.jsonStringify({ DestinationArn: made.cloudwatch.functionArn, FilterPattern: "", Distribution: "Random" }),

@@ -4,6 +4,8 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import type { RetentionValues } from "./dataProtection/plan";
+
 /** One IAM statement: exact actions on exact resources (no wildcard actions; `*` resources only where an action has no resource-level permission). */
 export interface Statement {
     Sid?: string;
@@ -13,12 +15,22 @@ export interface Statement {
     Condition?: Record<string, Record<string, pulumi.Input<string | string[]>>>;
 }
 
-/** What every function of the platform shares: the KMS key, the alarm topic and the data-protection retention. */
+/** What every function of the platform shares: the KMS key, the alarm topic, the retention plan and the stack. */
 export interface PlatformRefs {
     kmsKeyArn: pulumi.Input<string>;
     alarmTopicArn: pulumi.Input<string>;
-    /** Retention of the function's own log group (and of its failure queue, in days); at most 7. */
-    logRetentionDays: number;
+    /** The retention values of the stack's data-protection plan (its own log groups, failure queues, buckets ...). */
+    retention: RetentionValues;
+    /** The stack's name: in the names that are fixed per account (log group paths, aliases, trail, policies). */
+    stack: string;
+}
+
+/** Every log group this program creates for its functions is under this path, one folder per stack. */
+export const OWN_LOG_GROUP_ROOT = "/aws/lambda/log-platform/";
+
+/** The log group path of one stack's functions: another stack's enforcer recognises (and leaves) them by it. */
+export function ownLogGroupPrefix(stack: string): string {
+    return `${OWN_LOG_GROUP_ROOT}${stack}/`;
 }
 
 export interface ManagedFunctionArgs<E, R> {
@@ -82,18 +94,23 @@ export class ManagedFunction<E = unknown, R = unknown> extends pulumi.ComponentR
     readonly functionArn: pulumi.Output<string>;
     readonly logGroupName: pulumi.Output<string>;
 
+    /**
+     * @param name the function's role, read once in its physical name: `shipper-cloudwatch`, `kpi-daily`,
+     *   `retention-sweep` (the function is `<name>-<suffix>`, its log group `/aws/lambda/log-platform/<stack>/<name>-<suffix>`).
+     */
     constructor(name: string, args: ManagedFunctionArgs<E, R>, opts?: pulumi.ComponentResourceOptions) {
         super("log-platform:lambda:ManagedFunction", name, {}, opts);
-        if (args.platform.logRetentionDays > 7 || args.platform.logRetentionDays < 1) {
-            throw new Error(`ManagedFunction ${name}: logRetentionDays must be 1-7 (the data-protection rule), got ${args.platform.logRetentionDays}`);
+        const { retention } = args.platform;
+        if (retention.logGroupDays > 7 || retention.logGroupDays < 1) {
+            throw new Error(`ManagedFunction ${name}: the log group retention must be 1-7 days (the data-protection rule), got ${retention.logGroupDays}`);
         }
         const parent = { parent: this };
 
         this.logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
             {
-                namePrefix: `/aws/lambda/${name}-`,
-                retentionInDays: args.platform.logRetentionDays,
+                namePrefix: `${ownLogGroupPrefix(args.platform.stack)}${name}-`,
+                retentionInDays: retention.logGroupDays,
                 kmsKeyId: args.platform.kmsKeyArn,
                 logGroupClass: "STANDARD",
             },
@@ -106,7 +123,7 @@ export class ManagedFunction<E = unknown, R = unknown> extends pulumi.ComponentR
                 {
                     kmsMasterKeyId: args.platform.kmsKeyArn,
                     kmsDataKeyReusePeriodSeconds: 300,
-                    messageRetentionSeconds: args.platform.logRetentionDays * 86400,
+                    messageRetentionSeconds: retention.failureQueueSeconds,
                 },
                 parent,
             );
@@ -145,7 +162,7 @@ export class ManagedFunction<E = unknown, R = unknown> extends pulumi.ComponentR
         const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.id, policy: renderPolicy(statements) }, parent);
 
         this.function = new aws.lambda.CallbackFunction<E, R>(
-            `${name}-fn`,
+            name,
             {
                 description: args.description,
                 callbackFactory: args.callbackFactory,

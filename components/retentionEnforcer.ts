@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { DEFAULT_SETTINGS } from "../functions/retention/config";
 import { makeRetentionHandler, RetentionFunctionConfig } from "../functions/retention/handler";
-import { StackConfig } from "./config";
+import type { ResolvedRetention } from "./config";
+import { ASYNC_MAX_EVENT_AGE_HOURS, EVENTBRIDGE_MAX_EVENT_AGE_HOURS } from "./dataProtection/plan";
 import { ManagedFunction, PlatformRefs, queueDepthAlarm, renderPolicy, Statement } from "./managedFunction";
 import { RetentionTrail } from "./retentionTrail";
 
@@ -12,7 +13,7 @@ export const RETENTION_PACKAGES = ["@aws-lambda-powertools/logger", "@aws-lambda
 
 export interface RetentionEnforcerArgs {
     /** The `retention` section of the stack config. */
-    retention: StackConfig["retention"];
+    retention: ResolvedRetention;
     platform: PlatformRefs;
     /** The stack's region: where the function, its schedules and the CreateLogGroup rule live. */
     region: string;
@@ -26,7 +27,7 @@ export const SWEEP_RESERVE_MS = 30_000;
 export const RETENTION_SERVICE = "retention-enforcer";
 
 /** The regions the function sweeps: `retention.regions`, or the stack's region when that list is empty. */
-export function sweptRegions(retention: StackConfig["retention"], stackRegion: string): string[] {
+export function sweptRegions(retention: ResolvedRetention, stackRegion: string): string[] {
     return retention.regions.length > 0 ? [...new Set(retention.regions)] : [stackRegion];
 }
 
@@ -34,7 +35,7 @@ export function sweptRegions(retention: StackConfig["retention"], stackRegion: s
  * The plain configuration serialized into the function. Its regions are the swept ones plus, with the
  * on-create rule, the stack's own region (the rule's events come from there).
  */
-export function retentionFunctionConfig(retention: StackConfig["retention"], stackRegion: string): RetentionFunctionConfig {
+export function retentionFunctionConfig(retention: ResolvedRetention, stackRegion: string): RetentionFunctionConfig {
     const regions = sweptRegions(retention, stackRegion);
     if (retention.onCreate && !regions.includes(stackRegion)) regions.push(stackRegion);
     return {
@@ -87,7 +88,7 @@ export class RetentionEnforcer extends pulumi.ComponentResource {
             },
         ];
         const fn = new ManagedFunction<unknown, unknown>(
-            `${name}-fn`,
+            `${name}-sweep`,
             {
                 description: `Sets ${retention.maxRetentionDays}-day retention on every log group kept longer (${functionConfig.regions.join(", ")})`,
                 callbackFactory: makeRetentionHandler(functionConfig),
@@ -97,7 +98,7 @@ export class RetentionEnforcer extends pulumi.ComponentResource {
                 environment: { POWERTOOLS_SERVICE_NAME: RETENTION_SERVICE },
                 memorySize: 256,
                 timeoutSeconds: SWEEP_TIMEOUT_SECONDS,
-                asyncFailures: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 6 * 3600 },
+                asyncFailures: { maximumRetryAttempts: 2, maximumEventAgeSeconds: ASYNC_MAX_EVENT_AGE_HOURS * 3600 },
             },
             parent,
         );
@@ -134,7 +135,7 @@ export class RetentionEnforcer extends pulumi.ComponentResource {
             targets.push({ rule, id: "on-create" });
         }
         // SSE-SQS: EventBridge can send to it without a grant in the platform key's policy.
-        const eventsDlq = new aws.sqs.Queue(`${name}-events-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: platform.logRetentionDays * 86400 }, parent);
+        const eventsDlq = new aws.sqs.Queue(`${name}-events-dlq`, { sqsManagedSseEnabled: true, messageRetentionSeconds: platform.retention.failureQueueSeconds }, parent);
         new aws.sqs.QueuePolicy(
             `${name}-events-dlq-policy`,
             {
@@ -168,7 +169,7 @@ export class RetentionEnforcer extends pulumi.ComponentResource {
                     rule: target.rule.name,
                     arn: fn.functionArn,
                     ...(target.input === undefined ? {} : { input: target.input }),
-                    retryPolicy: { maximumRetryAttempts: 4, maximumEventAgeInSeconds: 3600 },
+                    retryPolicy: { maximumRetryAttempts: 4, maximumEventAgeInSeconds: EVENTBRIDGE_MAX_EVENT_AGE_HOURS * 3600 },
                     deadLetterConfig: { arn: eventsDlq.arn },
                 },
                 { parent: this, dependsOn: [permission, resume] },
@@ -177,7 +178,7 @@ export class RetentionEnforcer extends pulumi.ComponentResource {
 
         // --- optional: the CloudTrail trail the on-create rule needs ---
         if (retention.createTrail) {
-            const trail = new RetentionTrail(`${name}-trail`, { retentionDays: platform.logRetentionDays }, parent);
+            const trail = new RetentionTrail(`${name}-trail`, { bucket: platform.retention.bucket, stack: platform.stack }, parent);
             this.trailArn = trail.trailArn;
         }
 

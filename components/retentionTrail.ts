@@ -1,19 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import type { RetentionValues } from "./dataProtection/plan";
 import { keyPolicy } from "./shared/keyPolicy";
 import { BucketPolicyStatement, secureBucket } from "./shared/secureBucket";
 
 export interface RetentionTrailArgs {
-    /** Days the trail's log files (and old versions of them) are kept: at most 7. */
-    retentionDays: number;
+    /** The lifecycle of the trail's bucket, from the stack's data-protection plan (files, old versions, uploads). */
+    bucket: RetentionValues["bucket"];
+    /** The stack's name: the trail's name is fixed per account and region, so it carries it. */
+    stack: string;
 }
 
 /**
  * The CloudTrail trail the CreateLogGroup rule needs, for accounts that have none: multi-region, management
  * write events, log files encrypted with its own KMS key (rotated) and validated (digest files), into a
  * bucket that is encrypted, versioned, private, TLS-only and expires everything (current and old versions)
- * after `retentionDays`.
+ * within the data-protection limit (the plan's bucket lifecycle).
  */
 export class RetentionTrail extends pulumi.ComponentResource {
     readonly trailArn: pulumi.Output<string>;
@@ -22,15 +25,15 @@ export class RetentionTrail extends pulumi.ComponentResource {
 
     constructor(name: string, args: RetentionTrailArgs, opts?: pulumi.ComponentResourceOptions) {
         super("log-platform:retention:RetentionTrail", name, {}, opts);
-        if (args.retentionDays < 1 || args.retentionDays > 7) {
-            throw new Error(`RetentionTrail ${name}: retentionDays must be 1-7 (the data-protection rule), got ${args.retentionDays}`);
+        if (args.bucket.expirationDays < 1 || args.bucket.expirationDays > 7) {
+            throw new Error(`RetentionTrail ${name}: the bucket's expiration must be 1-7 days (the data-protection rule), got ${args.bucket.expirationDays}`);
         }
         const parent = { parent: this };
         const partition = aws.getPartitionOutput({}, parent).partition;
         const region = aws.getRegionOutput({}, parent).region;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
         // Named, so the key and bucket policies can name the trail before it exists (CloudTrail checks them at creation).
-        const trailName = `${name}-${pulumi.getStack()}`;
+        const trailName = `${name}-${args.stack}`;
         const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${region}:${account}:trail/${trailName}`;
 
         const key = new aws.kms.Key(
@@ -53,9 +56,9 @@ export class RetentionTrail extends pulumi.ComponentResource {
                         id: "trail-expire",
                         status: "Enabled",
                         filter: { prefix: "" },
-                        expiration: { days: args.retentionDays },
-                        noncurrentVersionExpiration: { noncurrentDays: 1 },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                        expiration: { days: args.bucket.expirationDays },
+                        noncurrentVersionExpiration: { noncurrentDays: args.bucket.noncurrentDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: args.bucket.abortMultipartDays },
                     },
                 ],
                 grants: (bucketArn): BucketPolicyStatement[] => [

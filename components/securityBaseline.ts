@@ -6,6 +6,8 @@ import { keyPolicy } from "./shared/keyPolicy";
 export interface SecurityBaselineArgs {
     /** E-mail addresses subscribed to the alarm topic. */
     alarmEmails: string[];
+    /** The stack's name: the key's alias is fixed per account and region, so it carries it. */
+    stack: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export class SecurityBaseline extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${name}`, targetKeyId: this.key.keyId }, { parent: this });
+        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${name}-${args.stack}`, targetKeyId: this.key.keyId }, { parent: this });
 
         const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: this.key.arn }, { parent: this });
         args.alarmEmails.forEach((email, index) => {

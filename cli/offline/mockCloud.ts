@@ -2,6 +2,12 @@ import { createHash } from "crypto";
 
 import type * as pulumi from "@pulumi/pulumi";
 
+/** The regions AWS enables in every account (opt-in-not-required), as `aws.getRegions()` lists them. */
+export const DEFAULT_ENABLED_REGIONS = [
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ca-central-1", "eu-central-1",
+    "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+];
+
 /** The account every offline run pretends to be in (it matches the ARNs in Pulumi.prod.yaml). */
 export const MOCK_ACCOUNT_ID = "123456789012";
 
@@ -19,7 +25,14 @@ export interface MockedState {
  * are derived from the resource name, so two runs of the same program give the same answers.
  */
 export class MockCloud implements pulumi.runtime.Mocks {
-    constructor(private readonly region: string) {}
+    /**
+     * @param tableOverrides what `aws.dynamodb.getTable` answers besides the compliant defaults (a test of the
+     *   existing-table check sets a table without TTL, say).
+     */
+    constructor(
+        private readonly region: string,
+        private readonly tableOverrides: Inputs = {},
+    ) {}
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Inputs } {
         if (!args.custom) {
@@ -47,6 +60,19 @@ export class MockCloud implements pulumi.runtime.Mocks {
                 return { names: ["a", "b", "c"].map((zone) => `${this.region}${zone}`), zoneIds: ["1", "2", "3"].map((n) => `euw1-az${n}`) };
             case "aws:iam/getPolicyDocument:getPolicyDocument":
                 return { ...inputs, json: JSON.stringify(renderPolicyDocument(inputs)), id: "policy-document" };
+            case "aws:index/getRegions:getRegions":
+                // The regions enabled in the mock account: those AWS enables by default (opt-in-not-required).
+                return { ...inputs, id: "aws", names: DEFAULT_ENABLED_REGIONS };
+            case "aws:dynamodb/getTable:getTable":
+                // An existing table as a compliant account has it: TTL on expiresAt, PITR with a 1-day window.
+                return {
+                    ...inputs,
+                    id: String(inputs["name"]),
+                    arn: `arn:aws:dynamodb:${this.region}:${MOCK_ACCOUNT_ID}:table/${String(inputs["name"])}`,
+                    ttl: { attributeName: "expiresAt", enabled: true },
+                    pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 1 },
+                    ...this.tableOverrides,
+                };
             case "aws:ec2/getPrefixList:getPrefixList":
                 return { ...inputs, id: "pl-6da54004", cidrBlocks: ["52.218.0.0/17"] };
             default:

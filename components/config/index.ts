@@ -1,15 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
+import { retentionPlan, RetentionPlan } from "../dataProtection/plan";
 import { CONFIG_EXAMPLES, CONFIG_SECTIONS, StackConfig, stackConfigSchema } from "./schema";
 
 export { ALLOWED_RETENTION_DAYS, CONFIG_SECTIONS, StackConfig, StackConfigInput } from "./schema";
 
-/** The validated configuration plus the stack facts every component needs. */
-export interface PlatformConfig extends StackConfig {
+/** The `retention` section with its retention resolved (the configured value, or the longest one the limit allows). */
+export type ResolvedRetention = StackConfig["retention"] & { maxRetentionDays: number };
+
+/** The validated configuration plus the stack facts every component needs, and the retention plan of its stores. */
+export interface PlatformConfig extends Omit<StackConfig, "retention"> {
+    retention: ResolvedRetention;
     project: string;
     stack: string;
     region: string;
+    /** Every store's retention and worst-case age against the data-protection limit (components/dataProtection). */
+    plan: RetentionPlan;
 }
 
 /** One configuration problem: which key, what is wrong, and the command that fixes it. */
@@ -61,7 +68,19 @@ export function parsePlatformConfig(
     if (problems.length > 0 || !result.success) {
         throw new ConfigError(raw.stack, problems);
     }
-    return { ...result.data, project: raw.project, stack: raw.stack, region: raw.region as string };
+    // The stores must add up within the data-protection limit: checked once every setting is valid on its own.
+    const { plan, problems: budget } = retentionPlan(result.data, raw.project);
+    if (budget.length > 0) {
+        throw new ConfigError(raw.stack, budget);
+    }
+    return {
+        ...result.data,
+        retention: { ...result.data.retention, maxRetentionDays: plan.values.logGroupDays },
+        project: raw.project,
+        stack: raw.stack,
+        region: raw.region as string,
+        plan,
+    };
 }
 
 /** Reads every section of this project's configuration from the running Pulumi stack and validates it. */

@@ -36,6 +36,13 @@ const scheduleExpression = z
 const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const flag = z.preprocess((value) => (value === "true" ? true : value === "false" ? false : value), z.boolean());
 
+/**
+ * The stores that may be exempted from the limit: the KPI objects (daily aggregates, no personal data) and the
+ * shipper's Elasticsearch data streams (when the cluster's own retention rules govern them). Nothing else can be.
+ */
+export const EXEMPTABLE_STORES = ["kpi-objects", "elasticsearch"] as const;
+export type ExemptableStore = (typeof EXEMPTABLE_STORES)[number];
+
 /** The retention values CloudWatch Logs accepts that satisfy the 7-day data-protection rule. */
 export const ALLOWED_RETENTION_DAYS = [1, 3, 5, 7] as const;
 
@@ -70,11 +77,12 @@ export const stackConfigSchema = z
                 .optional(),
             /** Install (idempotently) the shipper's index template at cold start; the `npm run ship -- --install-template` step does it too. */
             installIndexTemplate: flag.default(true),
-            /** Data stream lifecycle retention inside Elasticsearch (e.g. "30d"); unset keeps data until its owners decide. */
-            dataRetention: z
-                .string()
-                .regex(/^\d+(d|h)$/, "expected a duration like 30d or 72h")
-                .optional(),
+            /**
+             * Data stream lifecycle retention of the shipper's data streams (e.g. "3d" or "72h"). Required: with the
+             * rollover before it and the time data can spend upstream, it must fit the data-protection limit
+             * (docs/retention.md); a longer one only with an `elasticsearch` exemption in `dataProtection.exemptions`.
+             */
+            dataRetention: z.string().regex(/^\d+(d|h)$/, "expected a duration like 3d or 72h"),
         }),
         shipper: section({
             logGroupSubscriptions: z
@@ -90,8 +98,11 @@ export const stackConfigSchema = z
             kinesisShardCount: intIn(1, 500).default(1),
             /** Kinesis keeps records at least 24 h; the shipper's stream keeps them no longer (issue 7). */
             kinesisRetentionHours: z.coerce.number().int().min(24).max(24, "the shipper's stream keeps records 24 h (Kinesis' minimum, and the most the shipper allows)").default(24),
-            /** The source queue keeps messages at most 4 days. */
-            sqsMessageRetentionSeconds: z.coerce.number().int().min(60).max(345600, "at most 345600 (4 days): the shipper's queues keep messages no longer").default(345600),
+            /**
+             * How long the SQS source queue (and its redrive DLQ, counted from the original enqueue) keeps a message. With the
+             * rest of the path it must fit the data-protection limit (docs/retention.md); 1 day by default.
+             */
+            sqsMessageRetentionSeconds: z.coerce.number().int().min(60).max(345600, "at most 345600 (4 days): the shipper's queues keep messages no longer").default(86400),
             batchSize: intIn(1, 10000).default(500),
             maxBatchingWindowSeconds: intIn(0, 300).default(5),
             reservedConcurrency: intIn(1, 1000).default(10),
@@ -179,17 +190,29 @@ export const stackConfigSchema = z
             topZones: intIn(1, 100).default(10),
             /** Alarm when a computed day has zero trips. */
             expectTripsDaily: flag.default(true),
+            /**
+             * Trips carry `expiresAt` (DynamoDB TTL, epoch seconds) at most this many days after their completedAt
+             * (docs/kpi.md, item contract); the created table expires them with TTL. At least recomputeDays + 1.
+             */
+            tripRetentionDays: intIn(1, 7).default(3),
         }),
         retention: section({
+            /**
+             * The retention the enforcer sets and this stack's own log groups get. Unset: the longest CloudWatch value whose
+             * data is gone within the limit, deletion lag included (3 days for 7 days and a 72 h lag). Set: at most that.
+             */
             maxRetentionDays: z.coerce
                 .number()
                 .refine(
                     (value) => (ALLOWED_RETENTION_DAYS as readonly number[]).includes(value),
                     `must be one of ${ALLOWED_RETENTION_DAYS.join(", ")} (CloudWatch retention values of 7 days or less)`,
                 )
-                .default(7),
+                .optional(),
             schedule: scheduleExpression.default("rate(1 hour)"),
-            /** Regions swept by the scheduled Lambda (one schedule per region); the stack's region when empty. */
+            /**
+             * Regions swept by the scheduled function and covered by the CreateLogGroup rule. Empty (the default): every
+             * region enabled in the account, discovered at deployment; a list narrows it.
+             */
             regions: z.array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region like eu-west-1")).default([]),
             /** Log groups left alone (and reported), by name prefix or regular expression. */
             excludePrefixes: z.array(z.string().min(1)).default([]),
@@ -209,8 +232,58 @@ export const stackConfigSchema = z
             putsPerSecond: z.coerce.number().gt(0).max(5).default(4),
             /** Set retention at once when a log group is created (EventBridge rule on CloudTrail CreateLogGroup). */
             onCreate: flag.default(true),
-            /** Create a multi-region CloudTrail trail (KMS, log-file validation, 7-day bucket) for the on-create rule. */
-            createTrail: flag.default(false),
+            /**
+             * Create the multi-region CloudTrail trail the on-create rule needs (KMS, log-file validation, a bucket that
+             * keeps its files within the limit). To rely on a trail the account has already, set this false and name it
+             * in existingTrailArn (the function checks at every sweep that it records management write events).
+             */
+            createTrail: flag.default(true),
+            existingTrailArn: z
+                .string()
+                .regex(/^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9_.-]{3,128}$/, "expected a CloudTrail trail ARN like arn:aws:cloudtrail:eu-west-1:123456789012:trail/organization-trail")
+                .optional(),
+        }),
+        dataProtection: section({
+            /** The rule: no data any store of this stack holds is older than this, counted end to end (docs/retention.md). */
+            maxAgeDays: intIn(1, 7).default(7),
+            /** How long after its retention each service may still hold data (docs/retention.md gives the sources). */
+            deletionLagHours: z
+                .preprocess(
+                    (value) => (value === undefined ? {} : value),
+                    z
+                        .object({
+                            cloudwatch: intIn(0, 336).default(72),
+                            s3: intIn(0, 336).default(24),
+                            dynamodbTtl: intIn(0, 336).default(72),
+                        })
+                        .strict(),
+                ),
+            /** The shipper's dead-letter queue keeps letters this long (they are replayed with `npm run replay`). */
+            deadLetterRetentionHours: intIn(1, 168).default(72),
+            /** Every on-failure queue and EventBridge dead-letter queue keeps failed events this long. */
+            failureQueueRetentionHours: intIn(1, 168).default(48),
+            /**
+             * Stores allowed to keep data longer than the limit, each named, with its reason and its own bound. Only
+             * aggregate or otherwise non-personal data; the preview prints every exemption.
+             */
+            exemptions: z
+                .array(
+                    z
+                        .object({
+                            store: z.enum(EXEMPTABLE_STORES),
+                            reason: z.string().min(20, "say why this store may keep data longer (at least 20 characters)"),
+                            maxAgeDays: intIn(1, 3653),
+                        })
+                        .strict(),
+                )
+                .default([])
+                .superRefine((exemptions, ctx) => {
+                    const seen = new Set<string>();
+                    exemptions.forEach((exemption, index) => {
+                        if (seen.has(exemption.store)) ctx.addIssue({ code: "custom", path: [index, "store"], message: `${exemption.store} is exempted twice` });
+                        seen.add(exemption.store);
+                    });
+                }),
         }),
         alerts: section({
             emails: z.array(z.string().email("expected an e-mail address")).default([]),
@@ -245,7 +318,7 @@ export const CONFIG_EXAMPLES: Record<string, string> = {
     "shipper.logGroupSubscriptions[].filterPattern": "''",
     "shipper.kinesisShardCount": "1",
     "shipper.kinesisRetentionHours": "24",
-    "shipper.sqsMessageRetentionSeconds": "345600",
+    "shipper.sqsMessageRetentionSeconds": "86400",
     "shipper.batchSize": "500",
     "shipper.maxBatchingWindowSeconds": "5",
     "shipper.reservedConcurrency": "10",
@@ -262,9 +335,19 @@ export const CONFIG_EXAMPLES: Record<string, string> = {
     "retention.excludePatterns[]": "'^/legal-hold/'",
     "retention.putsPerSecond": "4",
     "retention.onCreate": "true",
-    "retention.createTrail": "false",
+    "retention.createTrail": "true",
+    "retention.existingTrailArn": "arn:aws:cloudtrail:eu-west-1:123456789012:trail/organization-trail",
+    "dataProtection.maxAgeDays": "7",
+    "dataProtection.deletionLagHours.cloudwatch": "72",
+    "dataProtection.deletionLagHours.s3": "24",
+    "dataProtection.deletionLagHours.dynamodbTtl": "72",
+    "dataProtection.deadLetterRetentionHours": "72",
+    "dataProtection.failureQueueRetentionHours": "48",
+    "dataProtection.exemptions[].store": "kpi-objects",
+    "dataProtection.exemptions[].reason": "'daily KPI aggregates, no personal data'",
+    "dataProtection.exemptions[].maxAgeDays": "400",
     "elasticsearch.installIndexTemplate": "true",
-    "elasticsearch.dataRetention": "30d",
+    "elasticsearch.dataRetention": "3d",
     "shipper.credentialsSecretKmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     "shipper.existingKinesisStreamArn": "arn:aws:kinesis:eu-west-1:123456789012:stream/app-logs",
     "shipper.accountLevelSubscription": "true",
@@ -283,6 +366,7 @@ export const CONFIG_EXAMPLES: Record<string, string> = {
     "kpi.currency": "USD",
     "kpi.topZones": "10",
     "kpi.expectTripsDaily": "true",
+    "kpi.tripRetentionDays": "3",
     "alerts.emails[]": "platform-oncall@example.com",
     "tags.owner": "platform-team",
     "tags.cost-center": "cc-1234",

@@ -18,6 +18,8 @@ export interface SecureBucketArgs {
     lifecycleRules: aws.types.input.s3.BucketLifecycleConfigurationRule[];
     /** Statements the bucket policy grants besides denying plain HTTP, given the bucket's ARN. */
     grants?: (bucketArn: pulumi.Output<string>) => BucketPolicyStatement[];
+    /** Tags of the bucket besides the provider's default tags. */
+    tags?: Record<string, string>;
 }
 
 export interface SecureBucket {
@@ -34,7 +36,7 @@ export interface SecureBucket {
  */
 export function secureBucket(name: string, args: SecureBucketArgs, parent: pulumi.Resource): SecureBucket {
     const opts = { parent };
-    const bucket = new aws.s3.Bucket(name, { forceDestroy: false }, opts);
+    const bucket = new aws.s3.Bucket(name, { forceDestroy: false, ...(args.tags ? { tags: args.tags } : {}) }, opts);
     new aws.s3.BucketServerSideEncryptionConfiguration(
         `${name}-sse`,
         { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }] },

@@ -38,7 +38,8 @@ describe("stack configuration (components/config)", function () {
         const config = parsePlatformConfig({ project: "log-platform", stack: "prod", region: "eu-west-1", sections });
         expect(config.network.subnetIds).to.have.length(3);
         expect(config.shipper.batchSize).to.equal(500);
-        expect(config.retention.maxRetentionDays).to.equal(7);
+        // Unset in prod: the longest CloudWatch retention whose data is gone within 7 days, 72 h deletion lag included (3 + 3 <= 7 < 5 + 3).
+        expect(config.retention.maxRetentionDays).to.equal(3);
         expect(config.elasticsearch.endpoint.startsWith("https://")).to.equal(true);
     });
 

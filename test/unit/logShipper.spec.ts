@@ -56,7 +56,7 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
         it("builds one VPC function per source: nodejs22.x, private subnets, the shipper's group, reserved concurrency, KMS env with no secret", function () {
             const group = one(run, "aws:ec2/securityGroup:SecurityGroup", "shipper-network-sg");
             for (const source of ["cloudwatch", "kinesis", "sqs"]) {
-                const fn = one(run, "aws:lambda/function:Function", `shipper-${source}-fn`);
+                const fn = one(run, "aws:lambda/function:Function", `shipper-${source}`);
                 expect(state(fn, "runtime")).to.equal("nodejs22.x");
                 expect(state(fn, "vpcConfig")).to.deep.include({ subnetIds: SUBNETS, securityGroupIds: [group.id] });
                 expect(state(fn, "reservedConcurrentExecutions")).to.equal(20);
@@ -186,7 +186,7 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
         it("maps Kinesis and SQS with partial batch failures; Kinesis bisects, retries a bounded number of times, then goes to an encrypted queue", function () {
             const kinesis = one(run, "aws:lambda/eventSourceMapping:EventSourceMapping", "shipper-kinesis-mapping");
             expect(state(kinesis, "eventSourceArn")).to.equal(str(one(run, "aws:kinesis/stream:Stream", "shipper-stream"), "arn"));
-            expect(state(kinesis, "functionName")).to.equal(str(one(run, "aws:lambda/function:Function", "shipper-kinesis-fn"), "arn"));
+            expect(state(kinesis, "functionName")).to.equal(str(one(run, "aws:lambda/function:Function", "shipper-kinesis"), "arn"));
             expect(state(kinesis, "functionResponseTypes")).to.deep.equal(["ReportBatchItemFailures"]);
             expect(state(kinesis, "bisectBatchOnFunctionError")).to.equal(true);
             expect(Number(state(kinesis, "maximumRetryAttempts"))).to.be.within(0, 20);
@@ -197,7 +197,7 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
 
             const sqs = one(run, "aws:lambda/eventSourceMapping:EventSourceMapping", "shipper-sqs-mapping");
             expect(state(sqs, "eventSourceArn")).to.equal(str(one(run, "aws:sqs/queue:Queue", "shipper-sqs"), "arn"));
-            expect(state(sqs, "functionName")).to.equal(str(one(run, "aws:lambda/function:Function", "shipper-sqs-fn"), "arn"));
+            expect(state(sqs, "functionName")).to.equal(str(one(run, "aws:lambda/function:Function", "shipper-sqs"), "arn"));
             expect(state(sqs, "functionResponseTypes")).to.deep.equal(["ReportBatchItemFailures"]);
             expect(state(sqs, "batchSize")).to.equal(500);
             expect(state(sqs, "maximumBatchingWindowInSeconds")).to.equal(5);
@@ -205,7 +205,7 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
         });
 
         it("subscribes each configured log group, with an invoke permission scoped to that group and this account", function () {
-            const fn = one(run, "aws:lambda/function:Function", "shipper-cloudwatch-fn");
+            const fn = one(run, "aws:lambda/function:Function", "shipper-cloudwatch");
             const filters = ofType(run, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter");
             expect(filters.map((filter) => state(filter, "logGroup")).sort()).to.deep.equal(["/app/api/prod", "/app/worker/prod"]);
             for (const filter of filters) {
@@ -234,7 +234,7 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
                 expect(state(alarm, "alarmActions"), alarm.name).to.deep.equal([topicArn]);
             }
             const watched = (alarm: RegisteredResource) => `${str(alarm, "namespace")}/${str(alarm, "metricName")} ${JSON.stringify(state(alarm, "dimensions"))}`;
-            const fnName = (source: string) => str(one(run, "aws:lambda/function:Function", `shipper-${source}-fn`), "name");
+            const fnName = (source: string) => str(one(run, "aws:lambda/function:Function", `shipper-${source}`), "name");
             const queueName = (name: string) => str(one(run, "aws:sqs/queue:Queue", name), "name");
             const expected = [
                 ...["cloudwatch", "kinesis", "sqs"].flatMap((source) => [
@@ -269,7 +269,7 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
             expect(more).to.have.length(0);
             expect(str(policy, "policyType")).to.equal("SUBSCRIPTION_FILTER_POLICY");
             const document = JSON.parse(str(policy, "policyDocument")) as { DestinationArn: string };
-            expect(document.DestinationArn).to.equal(str(one(run, "aws:lambda/function:Function", "shipper-cloudwatch-fn"), "arn"));
+            expect(document.DestinationArn).to.equal(str(one(run, "aws:lambda/function:Function", "shipper-cloudwatch"), "arn"));
             const own = ["cloudwatch", "kinesis", "sqs"].map((source) => str(one(run, "aws:cloudwatch/logGroup:LogGroup", `shipper-${source}-logs`), "name"));
             const criteria = str(policy, "selectionCriteria");
             const match = /^LogGroupName NOT IN (\[.*\])$/.exec(criteria);

@@ -39,29 +39,29 @@ describe("RetentionEnforcer component (components/retentionEnforcer.ts) under mo
         let fnArn: string;
         before(async function () {
             run = await runStack("prod");
-            fnArn = str(one(run, FUNCTION, "retention-fn-fn"), "arn");
+            fnArn = str(one(run, FUNCTION, "retention-sweep"), "arn");
         });
 
         it("runs one nodejs22.x function with its own 7-day KMS log group, a DLQ for async failures and an errors alarm", function () {
-            const fn = one(run, FUNCTION, "retention-fn-fn");
+            const fn = one(run, FUNCTION, "retention-sweep");
             expect(state(fn, "runtime")).to.equal("nodejs22.x");
             expect(state(fn, "timeout")).to.equal(300);
-            const logGroup = one(run, LOG_GROUP, "retention-fn-logs");
+            const logGroup = one(run, LOG_GROUP, "retention-sweep-logs");
             expect(state(logGroup, "retentionInDays")).to.equal(7);
             expect(str(logGroup, "kmsKeyId")).to.equal(String(run.outputs["kmsKeyArn"]));
             expect(json(state(fn, "loggingConfig"))["logGroup"]).to.equal(str(logGroup, "name"));
-            const invokeConfig = ofType(run, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").find((resource) => resource.name === "retention-fn-async");
+            const invokeConfig = ofType(run, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").find((resource) => resource.name === "retention-sweep-async");
             expect(invokeConfig, "async failures go to the on-failure queue").to.not.equal(undefined);
-            expect(str(one(run, "aws:sqs/queue:Queue", "retention-fn-failures"), "kmsMasterKeyId")).to.equal(String(run.outputs["kmsKeyArn"]));
-            expect(json(one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "retention-fn-errors-alarm").inputs)["metricName"]).to.equal("Errors");
+            expect(str(one(run, "aws:sqs/queue:Queue", "retention-sweep-failures"), "kmsMasterKeyId")).to.equal(String(run.outputs["kmsKeyArn"]));
+            expect(json(one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "retention-sweep-errors-alarm").inputs)["metricName"]).to.equal("Errors");
             expect(run.outputs["retentionFunctionNames"]).to.deep.equal({ sweep: str(fn, "name") });
         });
 
         it("grants exactly DescribeLogGroups + PutRetentionPolicy on this account's log groups of the swept region, and InvokeFunction on itself only", function () {
             const key = String(run.outputs["kmsKeyArn"]);
-            const logGroupName = str(one(run, LOG_GROUP, "retention-fn-logs"), "name");
-            const queueName = str(one(run, "aws:sqs/queue:Queue", "retention-fn-failures"), "name");
-            expect(policyOf(run, "retention-fn-policy")).to.deep.equal([
+            const logGroupName = str(one(run, LOG_GROUP, "retention-sweep-logs"), "name");
+            const queueName = str(one(run, "aws:sqs/queue:Queue", "retention-sweep-failures"), "name");
+            expect(policyOf(run, "retention-sweep-policy")).to.deep.equal([
                 { Effect: "Allow", Sid: "OwnLogGroup", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`arn:aws:logs:${REGION}:${MOCK_ACCOUNT_ID}:log-group:${logGroupName}:*`] },
                 { Effect: "Allow", Sid: "DecryptEnvironment", Action: ["kms:Decrypt"], Resource: [key] },
                 { Effect: "Allow", Sid: "EnforceLogGroupRetention", Action: ["logs:DescribeLogGroups", "logs:PutRetentionPolicy"], Resource: [`arn:aws:logs:${REGION}:${MOCK_ACCOUNT_ID}:log-group:*`] },
@@ -71,7 +71,7 @@ describe("RetentionEnforcer component (components/retentionEnforcer.ts) under mo
             expect(fnArn).to.match(new RegExp(`^arn:aws:lambda:${REGION}:${MOCK_ACCOUNT_ID}:function:`));
             const resume = one(run, "aws:iam/rolePolicy:RolePolicy", "retention-resume-policy");
             expect(json(resume.inputs["policy"])["Statement"]).to.deep.equal([{ Effect: "Allow", Sid: "ResumeOwnSweep", Action: ["lambda:InvokeFunction"], Resource: [fnArn] }]);
-            expect(String(resume.inputs["role"])).to.equal(String(one(run, "aws:iam/role:Role", "retention-fn-role").id));
+            expect(String(resume.inputs["role"])).to.equal(String(one(run, "aws:iam/role:Role", "retention-sweep-role").id));
         });
 
         it("sweeps on the configured schedule with the region as constant input, and sets retention on CreateLogGroup through CloudTrail's event", function () {
@@ -127,7 +127,7 @@ describe("RetentionEnforcer component (components/retentionEnforcer.ts) under mo
                 expect(state(one(run, RULE, `retention-schedule-${region}`), "scheduleExpression")).to.equal("rate(30 minutes)");
                 expect(json(state(one(run, TARGET, `retention-schedule-${region}-target`), "input"))).to.deep.equal({ kind: "sweep", region });
             }
-            const enforce = policyOf(run, "retention-fn-policy").find((statement) => statement["Sid"] === "EnforceLogGroupRetention");
+            const enforce = policyOf(run, "retention-sweep-policy").find((statement) => statement["Sid"] === "EnforceLogGroupRetention");
             expect(enforce?.["Resource"]).to.deep.equal(["eu-west-2", "us-east-1", REGION].map((region) => `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:*`));
             expect(run.outputs["retentionRegions"]).to.deep.equal(["eu-west-2", "us-east-1"]);
         });
@@ -135,7 +135,7 @@ describe("RetentionEnforcer component (components/retentionEnforcer.ts) under mo
         it("without onCreate: no CreateLogGroup rule, and IAM only for the swept regions", async function () {
             const run = await runStack("prod", { retention: { ...PROD_RETENTION, regions: ["eu-west-2"], onCreate: false } });
             expect(ofType(run, RULE).map((rule) => rule.name).filter((name) => name.startsWith("retention-"))).to.deep.equal(["retention-schedule-eu-west-2"]);
-            const enforce = policyOf(run, "retention-fn-policy").find((statement) => statement["Sid"] === "EnforceLogGroupRetention");
+            const enforce = policyOf(run, "retention-sweep-policy").find((statement) => statement["Sid"] === "EnforceLogGroupRetention");
             expect(enforce?.["Resource"]).to.deep.equal([`arn:aws:logs:eu-west-2:${MOCK_ACCOUNT_ID}:log-group:*`]);
         });
 

@@ -25,7 +25,7 @@ function one(run: ProgramRun, type: string, name: string): RegisteredResource {
 }
 
 function statementsOf(run: ProgramRun): Json[] {
-    return (json(one(run, "aws:iam/rolePolicy:RolePolicy", "kpi-fn-policy").inputs["policy"])["Statement"] as Json[]);
+    return (json(one(run, "aws:iam/rolePolicy:RolePolicy", "kpi-daily-policy").inputs["policy"])["Statement"] as Json[]);
 }
 
 const PROD_KPI = (parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, Json> }).config["log-platform:kpi"];
@@ -104,8 +104,8 @@ describe("KpiPipeline component under mocks", function () {
         it("grants exactly: Query on the index, PutObject under kpis/, the KMS actions on the keys, its logs and failure queue", function () {
             const key = String(run.outputs["kmsKeyArn"]);
             const bucket = String(one(run, "aws:s3/bucket:Bucket", "kpi-bucket").wireState["bucket"] ?? run.outputs["kpiBucketName"]);
-            const logGroup = one(run, "aws:cloudwatch/logGroup:LogGroup", "kpi-fn-logs");
-            const queue = one(run, "aws:sqs/queue:Queue", "kpi-fn-failures");
+            const logGroup = one(run, "aws:cloudwatch/logGroup:LogGroup", "kpi-daily-logs");
+            const queue = one(run, "aws:sqs/queue:Queue", "kpi-daily-failures");
             const logGroupName = String(logGroup.wireState["name"]);
             const queueName = String(queue.wireState["name"]);
             expect(statementsOf(run)).to.deep.equal([
@@ -121,16 +121,25 @@ describe("KpiPipeline component under mocks", function () {
             expect(ofType(run, "aws:dynamodb/table:Table").filter((table) => table.urn.includes("kpi")), "no table created").to.have.length(0);
         });
 
-        it("encrypts (SSE-KMS, bucket key), versions, expires old versions and Athena results, blocks public access, denies non-TLS", function () {
+        it("encrypts (SSE-KMS, bucket key), versions, expires everything within its budget (KPI objects by prod's exemption), blocks public access, denies non-TLS", function () {
             const key = String(run.outputs["kmsKeyArn"]);
             const sse = json(one(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "kpi-bucket-sse").inputs);
             expect(sse["rules"]).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key }, bucketKeyEnabled: true }]);
             expect(json(one(run, "aws:s3/bucketVersioning:BucketVersioning", "kpi-bucket-versioning").inputs["versioningConfiguration"])).to.deep.equal({ status: "Enabled" });
             const rules = one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "kpi-bucket-lifecycle").inputs["rules"] as Json[];
-            expect(rules).to.deep.equal([
-                { id: "athena-results-expire", status: "Enabled", filter: { prefix: "athena-results/" }, expiration: { days: 7 }, noncurrentVersionExpiration: { noncurrentDays: 1 } },
-                { id: "old-versions-expire", status: "Enabled", filter: { prefix: "" }, noncurrentVersionExpiration: { noncurrentDays: 30 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
-            ]);
+            // docs/retention.md: a versioned object is gone at most expiration + 1 (midnight) + 1 (S3 lag) days after it is
+            // written, its old version noncurrent + 1 + 1 days after that: (2 + 2) + (1 + 2) = 7 days. Prod's kpi-objects
+            // exemption allows 400 days: (395 + 2) + (1 + 2) = 400.
+            const expiring = (id: string, prefix: string, days: number) => ({
+                id,
+                status: "Enabled",
+                filter: { prefix },
+                expiration: { days },
+                noncurrentVersionExpiration: { noncurrentDays: 1 },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            });
+            expect(rules).to.deep.equal([expiring("athena-results-expire", "athena-results/", 2), expiring("kpi-objects-expire", "kpis/", 395), expiring("everything-else-expires", "", 2)]);
+            expect(one(run, "aws:s3/bucket:Bucket", "kpi-bucket").inputs["tags"]).to.deep.equal({ "data-protection-exemption": "kpi-objects" });
             const block = one(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "kpi-bucket-public-access").inputs;
             expect([block["blockPublicAcls"], block["blockPublicPolicy"], block["ignorePublicAcls"], block["restrictPublicBuckets"]]).to.deep.equal([true, true, true, true]);
             const policy = json(one(run, "aws:s3/bucketPolicy:BucketPolicy", "kpi-bucket-policy").inputs["policy"]);
@@ -181,7 +190,7 @@ describe("KpiPipeline component under mocks", function () {
             expect(target["retryPolicy"]).to.deep.equal({ maximumRetryAttempts: 4, maximumEventAgeInSeconds: 3600 });
             expect(target["deadLetterConfig"]).to.deep.equal({ arn: dlq.wireState["arn"] });
             expect(dlq.inputs["sqsManagedSseEnabled"]).to.equal(true);
-            const fn = one(run, "aws:lambda/function:Function", "kpi-fn-fn");
+            const fn = one(run, "aws:lambda/function:Function", "kpi-daily");
             expect(target["arn"]).to.equal(fn.wireState["arn"]);
             const permission = one(run, "aws:lambda/permission:Permission", "kpi-schedule-invoke").inputs;
             expect([permission["principal"], permission["sourceArn"]]).to.deep.equal(["events.amazonaws.com", rule.wireState["arn"]]);
@@ -214,7 +223,9 @@ describe("KpiPipeline component under mocks", function () {
             const table = one(run, "aws:dynamodb/table:Table", "kpi-trips").inputs;
             expect(table["name"]).to.equal("trips-prod");
             expect(table["serverSideEncryption"]).to.deep.equal({ enabled: true, kmsKeyArn: run.outputs["kmsKeyArn"] });
-            expect(table["pointInTimeRecovery"]).to.deep.equal({ enabled: true });
+            // 3 days of trips + DynamoDB's 72 h TTL lag leave 1 day of PITR within 7 days (docs/retention.md).
+            expect(table["pointInTimeRecovery"]).to.deep.equal({ enabled: true, recoveryPeriodInDays: 1 });
+            expect(table["ttl"]).to.deep.equal({ attributeName: "expiresAt", enabled: true });
             expect(table["deletionProtectionEnabled"]).to.equal(true);
             expect([table["streamEnabled"], table["streamViewType"]]).to.deep.equal([true, "NEW_IMAGE"]);
             const [index] = table["globalSecondaryIndexes"] as Json[];
