@@ -353,7 +353,9 @@ export function retentionPlan(config: StackConfig, project = "log-platform"): { 
             });
         }
     }
-    return { plan: { values, stores, exemptions: dp.exemptions }, problems };
+    // One problem per setting: a setting refused on its own is not refused again as the store it sizes.
+    const unique = problems.filter((problem, index) => problems.findIndex((other) => other.key === problem.key) === index);
+    return { plan: { values, stores, exemptions: dp.exemptions }, problems: unique };
 }
 
 function fixFor(store: string, config: StackConfig, project: string): string {
