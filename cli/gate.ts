@@ -89,6 +89,10 @@ export async function runGate(options: GateOptions, out: (text: string) => void 
     }
     const run = program.value;
     const pack = packStart.value;
+    // What the program printed (the data-protection plan, exemptions), on stderr as `pulumi preview` shows it apart.
+    for (const diagnostic of run.diagnostics) {
+        if (diagnostic.severity !== "debug") console.error(`${diagnostic.severity}: ${diagnostic.message}`);
+    }
     try {
         const tags = run.resources.find((resource) => resource.type === "pulumi:providers:aws")?.inputs["defaultTags"] as string | undefined;
         const stackTags = tags ? ((JSON.parse(tags) as { tags?: Record<string, string> }).tags ?? {}) : {};

@@ -358,7 +358,9 @@ function checkExistingTripsTable(tableName: string, platform: PlatformRefs, pare
     pulumi.all([table.ttl, table.pointInTimeRecovery]).apply(([ttl, pitr]) => {
         const problems = existingTableProblems(tableName, ttl, pitr, platform.retention.trips.pitrDays);
         if (problems.length > 0) {
-            throw new Error(`The trips table ${tableName} keeps trips past the data-protection limit (docs/retention.md):\n  - ${problems.join("\n  - ")}`);
+            // An error diagnostic fails the preview and the update (an exception inside an apply would only be an
+            // unhandled rejection).
+            void pulumi.log.error(`The trips table ${tableName} keeps trips past the data-protection limit (docs/retention.md):\n  - ${problems.join("\n  - ")}`, parent);
         }
     });
 }

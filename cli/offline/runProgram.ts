@@ -25,12 +25,20 @@ export interface RegisteredResource {
     propertyDependencies: Record<string, string[]>;
 }
 
+/** A message the program logged with `pulumi.log` (the preview prints these). */
+export interface Diagnostic {
+    severity: "debug" | "info" | "warning" | "error";
+    message: string;
+}
+
 /** Everything one offline run of a program produced. */
 export interface ProgramRun {
     project: string;
     stack: string;
     resources: RegisteredResource[];
     outputs: Record<string, unknown>;
+    /** What the program logged, in order (without an engine the SDK would print these to the console). */
+    diagnostics: Diagnostic[];
 }
 
 export interface RunProgramOptions {
@@ -39,6 +47,8 @@ export interface RunProgramOptions {
     stack: string;
     /** Overrides the stack file's config (keys as in the file, e.g. `aws:region`). `null` removes a key. */
     configOverrides?: Record<string, unknown>;
+    /** What `aws.dynamodb.getTable` answers besides the mock account's compliant defaults (see MockCloud). */
+    existingTable?: Record<string, unknown>;
 }
 
 /** Raised when the program cannot be loaded or throws; names the program and what went wrong. */
@@ -181,8 +191,10 @@ async function runOnce(options: RunProgramOptions): Promise<ProgramRun> {
     const region = config["aws:region"] ?? "us-east-1";
 
     pulumi.runtime.setAllConfig(config, secretKeys);
-    await pulumi.runtime.setMocks(new MockCloud(region), project.name, options.stack, false);
+    await pulumi.runtime.setMocks(new MockCloud(region, options.existingTable), project.name, options.stack, false);
     const resources = captureRegistrations();
+    const diagnostics: Diagnostic[] = [];
+    const restoreConsole = captureDiagnostics(diagnostics);
 
     const entry = resolveEntry(programDir, project.main);
     forgetProgramModules();
@@ -203,7 +215,12 @@ async function runOnce(options: RunProgramOptions): Promise<ProgramRun> {
         }
         const outputs = await resolveOutputs(exported);
         await waitForRegistrations();
-        return { project: project.name, stack: options.stack, resources, outputs };
+        const errors = diagnostics.filter((diagnostic) => diagnostic.severity === "error");
+        if (errors.length > 0) {
+            // The engine fails a preview whose program logged an error.
+            throw new ProgramError(`the program in ${programDir} failed for stack "${options.stack}":\n${errors.map((error) => error.message).join("\n")}`);
+        }
+        return { project: project.name, stack: options.stack, resources, outputs, diagnostics };
     } catch (error) {
         await waitForRegistrations().catch(() => undefined);
         if (error instanceof ProgramError) {
@@ -211,7 +228,33 @@ async function runOnce(options: RunProgramOptions): Promise<ProgramRun> {
         }
         const message = error instanceof Error ? error.message : String(error);
         throw new ProgramError(`the program in ${programDir} failed for stack "${options.stack}":\n${message}`, error);
+    } finally {
+        restoreConsole();
     }
+}
+
+/**
+ * Without an engine, `pulumi.log` prints `<severity>: [runtime] <message>` to the console (mocks have no engine):
+ * those lines are kept as the run's diagnostics instead of printed, everything else passes through.
+ */
+function captureDiagnostics(into: Diagnostic[]): () => void {
+    const original = { log: console.log, error: console.error, warn: console.warn };
+    const pattern = /^(debug|info|warning|error): \[runtime\] ([\s\S]*)$/;
+    const intercept =
+        (print: (...args: unknown[]) => void) =>
+        (...args: unknown[]): void => {
+            const match = args.length === 1 && typeof args[0] === "string" ? pattern.exec(args[0]) : null;
+            if (match) into.push({ severity: match[1] as Diagnostic["severity"], message: match[2] ?? "" });
+            else print(...args);
+        };
+    console.log = intercept(original.log);
+    console.error = intercept(original.error);
+    console.warn = intercept(original.warn);
+    return () => {
+        console.log = original.log;
+        console.error = original.error;
+        console.warn = original.warn;
+    };
 }
 
 function resolveEntry(programDir: string, main: string | undefined): string {

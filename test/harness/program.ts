@@ -5,9 +5,12 @@ import { ROOT } from "./services/paths";
 
 export { ProgramRun, RegisteredResource } from "../../cli/offline/runProgram";
 
-/** Runs this repository's index.ts under mocks with `Pulumi.<stack>.yaml`, optionally overriding keys. */
-export function runStack(stack = "prod", configOverrides?: Record<string, unknown>): Promise<ProgramRun> {
-    return runProgramOffline({ programDir: ROOT, stack, configOverrides });
+/**
+ * Runs this repository's index.ts under mocks with `Pulumi.<stack>.yaml`, optionally overriding keys, and what the
+ * mock account answers for an existing DynamoDB table.
+ */
+export function runStack(stack = "prod", configOverrides?: Record<string, unknown>, mock: { existingTable?: Record<string, unknown> } = {}): Promise<ProgramRun> {
+    return runProgramOffline({ programDir: ROOT, stack, configOverrides, existingTable: mock.existingTable });
 }
 
 /** Runs a program from test/fixtures/programs/<name>. */

@@ -14,6 +14,7 @@ import {
     s3WorstHours,
 } from "../../components/dataProtection/ages";
 import { formatPlan } from "../../components/dataProtection/component";
+import { runStack } from "../harness/program";
 import { ROOT } from "../harness/services/paths";
 
 type Sections = Record<string, Record<string, unknown>>;
@@ -168,5 +169,36 @@ describe("data protection: the stack's retention plan (components/dataProtection
         const reasonless = stackSections("prod");
         reasonless["dataProtection"]["exemptions"] = [{ store: "kpi-objects", reason: "kpis", maxAgeDays: 400 }];
         expect(refusal(reasonless)[0]?.message).to.match(/say why/);
+    });
+});
+
+describe("data protection at preview (the program under mocks)", function () {
+    this.timeout(120_000);
+
+    it("prints the plan, and each exemption as a warning", async function () {
+        const run = await runStack("prod");
+        const info = run.diagnostics.filter((diagnostic) => diagnostic.severity === "info").map((diagnostic) => diagnostic.message);
+        expect(info.some((message) => /^Data protection: nothing kept longer than 7 days/.test(message) && /trips-table\s/.test(message))).to.equal(true);
+        const warnings = run.diagnostics.filter((diagnostic) => diagnostic.severity === "warning").map((diagnostic) => diagnostic.message);
+        expect(warnings).to.deep.equal([
+            'data-protection exemption "kpi-objects": keeps data up to 400 days, past the 7-day limit. Reason: daily KPI aggregates (counts, sums, percentiles per day); no trip, rider or driver data',
+        ]);
+        const component = run.resources.find((resource) => resource.type === "log-platform:security:DataProtection");
+        expect(component?.inputs["maxAgeDays"]).to.equal(7);
+        expect(component?.inputs["exemptions"]).to.deep.equal([
+            { store: "kpi-objects", reason: "daily KPI aggregates (counts, sums, percentiles per day); no trip, rider or driver data", maxAgeDays: 400 },
+        ]);
+    });
+
+    it("fails the preview of a stack whose existing trips table keeps trips too long, with the commands that fix it", async function () {
+        const failure = await runStack("prod", undefined, { existingTable: { ttl: { attributeName: "", enabled: false }, pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 0 } } }).then(
+            () => undefined,
+            (error: Error) => error,
+        );
+        expect(failure?.message).to.include("The trips table trips-prod keeps trips past the data-protection limit");
+        expect(failure?.message).to.include("aws dynamodb update-time-to-live --table-name trips-prod --time-to-live-specification Enabled=true,AttributeName=expiresAt");
+        expect(failure?.message).to.include("point-in-time recovery reaches back 35 days (at most 1)");
+        const fine = await runStack("prod", undefined, { existingTable: { pointInTimeRecovery: { enabled: false, recoveryPeriodInDays: 0 } } });
+        expect(fine.resources.length).to.be.greaterThan(50);
     });
 });
