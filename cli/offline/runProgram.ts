@@ -31,6 +31,8 @@ export interface ProgramRun {
     stack: string;
     resources: RegisteredResource[];
     outputs: Record<string, unknown>;
+    /** The stack outputs that are Pulumi secrets (their values are in `outputs`, unwrapped). */
+    secretOutputs: string[];
 }
 
 export interface RunProgramOptions {
@@ -201,9 +203,9 @@ async function runOnce(options: RunProgramOptions): Promise<ProgramRun> {
         } else if (exported && typeof exported === "object" && typeof (exported as { default?: unknown }).default === "function") {
             exported = await ((exported as { default: () => unknown }).default)();
         }
-        const outputs = await resolveOutputs(exported);
+        const { outputs, secretOutputs } = await resolveOutputs(exported);
         await waitForRegistrations();
-        return { project: project.name, stack: options.stack, resources, outputs };
+        return { project: project.name, stack: options.stack, resources, outputs, secretOutputs };
     } catch (error) {
         await waitForRegistrations().catch(() => undefined);
         if (error instanceof ProgramError) {
@@ -283,18 +285,24 @@ async function waitForRegistrations(): Promise<void> {
     await settings.waitForRPCs();
 }
 
-async function resolveOutputs(exported: unknown): Promise<Record<string, unknown>> {
+async function resolveOutputs(exported: unknown): Promise<{ outputs: Record<string, unknown>; secretOutputs: string[] }> {
     const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
     if (!exported || typeof exported !== "object") {
-        return outputs;
+        return { outputs, secretOutputs };
     }
     for (const [key, value] of Object.entries(exported as Record<string, unknown>)) {
         if (key === "__esModule") {
             continue;
         }
-        outputs[key] = pulumi.Output.isInstance(value) ? await unwrap(value) : value;
+        if (pulumi.Output.isInstance(value)) {
+            outputs[key] = await unwrap(value);
+            if (await pulumi.isSecret(value)) secretOutputs.push(key);
+        } else {
+            outputs[key] = value;
+        }
     }
-    return outputs;
+    return { outputs, secretOutputs };
 }
 
 function unwrap(output: pulumi.Output<unknown>): Promise<unknown> {
