@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "./config";
 import { ASYNC_MAX_EVENT_AGE_HOURS, KINESIS_MAX_RECORD_AGE_HOURS } from "./dataProtection/plan";
 import { ManagedFunction, PlatformRefs, queueDepthAlarm, Statement } from "./managedFunction";
+import { MISSING_DATA, oldestMessageAgeAlarm } from "./shared/alarmData";
 import { shipperAlarm, throttleAlarm } from "./shipper/alarms";
 import { ShipperNetwork } from "./shipper/network";
 import type { ShipperFunctionConfig, ShipperSource } from "../functions/shipper/config";
@@ -285,7 +286,8 @@ export class LogShipper extends pulumi.ComponentResource {
             parent,
         );
 
-        // --- alarms (ManagedFunction adds errors, and the CloudWatch function's on-failure queue depth) ---
+        // --- alarms (ManagedFunction adds errors, and the CloudWatch function's on-failure queue depth); what missing
+        // data means for each is components/shared/alarmData.ts's rule for its metric ---
         const topic = platform.alarmTopicArn;
         for (const source of sources) {
             throttleAlarm(`${name}-${source}-throttles-alarm`, made[source], source, topic, this);
@@ -293,6 +295,15 @@ export class LogShipper extends pulumi.ComponentResource {
         queueDepthAlarm(`${name}-dead-letters-alarm`, this.deadLetterQueue, topic, `${name}: dead letters are waiting (refused documents or malformed input): read them and run \`npm run replay\` after the fix`, this);
         queueDepthAlarm(`${name}-sqs-dlq-alarm`, this.sourceQueueDlq, topic, `${name}: SQS source messages failed ${SQS_MAX_RECEIVE_COUNT} receives and are in the source DLQ`, this);
         queueDepthAlarm(`${name}-kinesis-failures-alarm`, this.kinesisFailureQueue, topic, `${name}: Kinesis batches failed every retry; the queue names the shard and sequence range`, this);
+        // Messages expire after the queue's retention: the alarm fires at a quarter of it, while there is time to act.
+        oldestMessageAgeAlarm(
+            `${name}-sqs-oldest-message-alarm`,
+            this.sourceQueue,
+            retention.sourceQueueSeconds,
+            topic,
+            `${name}: the SQS source queue is not being drained (runbook: docs/shipper.md#alarms-runbook)`,
+            this,
+        );
         shipperAlarm(`${name}-iterator-age-alarm`, this, topic, {
             description: `${name}: the Kinesis consumer is more than ${ITERATOR_AGE_ALARM_MS / 60000} minutes behind the stream`,
             namespace: "AWS/Lambda",
@@ -301,6 +312,7 @@ export class LogShipper extends pulumi.ComponentResource {
             statistic: "Maximum",
             threshold: ITERATOR_AGE_ALARM_MS,
             evaluationPeriods: 3,
+            treatMissingData: MISSING_DATA.stream,
         });
         for (const source of sources) {
             shipperAlarm(`${name}-${source}-accounting-alarm`, this, topic, {
@@ -309,6 +321,7 @@ export class LogShipper extends pulumi.ComponentResource {
                 statistic: "Sum",
                 threshold: 0,
                 evaluationPeriods: 1,
+                treatMissingData: MISSING_DATA.invocation,
             });
             shipperAlarm(`${name}-${source}-dead-lettered-alarm`, this, topic, {
                 description: `${name}: ${source} sent documents to the dead-letter queue`,
@@ -316,6 +329,7 @@ export class LogShipper extends pulumi.ComponentResource {
                 statistic: "Sum",
                 threshold: 0,
                 evaluationPeriods: 1,
+                treatMissingData: MISSING_DATA.invocation,
             });
         }
 

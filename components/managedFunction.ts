@@ -5,6 +5,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { RetentionValues } from "./dataProtection/plan";
+import { MISSING_DATA, queueDepthAlarm } from "./shared/alarmData";
+import { heartbeatAlarm } from "./shared/heartbeat";
+
+export { queueDepthAlarm } from "./shared/alarmData";
 
 /** One IAM statement: exact actions on exact resources (no wildcard actions; `*` resources only where an action has no resource-level permission). */
 export interface Statement {
@@ -59,6 +63,11 @@ export interface ManagedFunctionArgs<E, R> {
      * event (with an alarm when it holds anything).
      */
     asyncFailures?: { maximumRetryAttempts: number; maximumEventAgeSeconds?: number };
+    /**
+     * For a function started on a schedule: the EventBridge schedule expression. Adds `<name>-heartbeat-alarm`, which
+     * fires when the function was not invoked for a whole window of that schedule (components/shared/heartbeat.ts).
+     */
+    heartbeat?: { schedule: string };
     /** Tags added to the ones the provider applies. */
     tags?: Record<string, string>;
 }
@@ -83,7 +92,8 @@ export const VPC_ENI_ACTIONS = [
  * its own KMS-encrypted log group with the data-protection retention (created first, so Lambda never creates
  * one that keeps logs forever), an explicit role with exactly the given statements, nodejs22.x, a
  * KMS-encrypted environment, JSON logs, optional VPC attachment, an error alarm, optional asynchronous
- * failure destination, and a zip holding only the packages the handler needs.
+ * failure destination (with its alarm), an optional heartbeat alarm for a scheduled function, and a zip holding
+ * only the packages the handler needs.
  */
 export class ManagedFunction<E = unknown, R = unknown> extends pulumi.ComponentResource {
     readonly function: aws.lambda.CallbackFunction<E, R>;
@@ -197,6 +207,7 @@ export class ManagedFunction<E = unknown, R = unknown> extends pulumi.ComponentR
             queueDepthAlarm(`${name}-failures-alarm`, this.failureQueue, args.platform.alarmTopicArn, `${name}: events that failed every retry are waiting in the on-failure queue`, this);
         }
 
+        // Lambda publishes Errors only for invocations: no data is no failure (a stopped schedule is the heartbeat's).
         new aws.cloudwatch.MetricAlarm(
             `${name}-errors-alarm`,
             {
@@ -209,46 +220,21 @@ export class ManagedFunction<E = unknown, R = unknown> extends pulumi.ComponentR
                 evaluationPeriods: 1,
                 threshold: 0,
                 comparisonOperator: "GreaterThanThreshold",
-                treatMissingData: "notBreaching",
+                treatMissingData: MISSING_DATA.invocation,
                 alarmActions: [args.platform.alarmTopicArn],
                 okActions: [args.platform.alarmTopicArn],
             },
             parent,
         );
+        if (args.heartbeat) {
+            heartbeatAlarm(`${name}-heartbeat-alarm`, this.function.name, args.heartbeat.schedule, args.platform.alarmTopicArn, this);
+        }
 
         this.functionName = this.function.name;
         this.functionArn = this.function.arn;
         this.logGroupName = this.logGroup.name;
         this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, logGroupName: this.logGroupName });
     }
-}
-
-/** An alarm on a queue holding any visible message (dead letters, failed events). */
-export function queueDepthAlarm(
-    name: string,
-    queue: aws.sqs.Queue,
-    alarmTopicArn: pulumi.Input<string>,
-    description: string,
-    parent: pulumi.Resource,
-): aws.cloudwatch.MetricAlarm {
-    return new aws.cloudwatch.MetricAlarm(
-        name,
-        {
-            alarmDescription: description,
-            namespace: "AWS/SQS",
-            metricName: "ApproximateNumberOfMessagesVisible",
-            dimensions: { QueueName: queue.name },
-            statistic: "Maximum",
-            period: 300,
-            evaluationPeriods: 1,
-            threshold: 0,
-            comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
-            alarmActions: [alarmTopicArn],
-            okActions: [alarmTopicArn],
-        },
-        { parent },
-    );
 }
 
 /** Renders statements (with Output values inside) into a policy JSON document. */

@@ -99,6 +99,7 @@ export class RetentionEnforcer extends pulumi.ComponentResource {
                 memorySize: 256,
                 timeoutSeconds: SWEEP_TIMEOUT_SECONDS,
                 asyncFailures: { maximumRetryAttempts: 2, maximumEventAgeSeconds: ASYNC_MAX_EVENT_AGE_HOURS * 3600 },
+                heartbeat: { schedule: retention.schedule },
             },
             parent,
         );

@@ -39,6 +39,8 @@ export interface ProgramRun {
     outputs: Record<string, unknown>;
     /** What the program logged, in order (without an engine the SDK would print these to the console). */
     diagnostics: Diagnostic[];
+    /** The stack outputs that are Pulumi secrets (their values are in `outputs`, unwrapped). */
+    secretOutputs: string[];
 }
 
 export interface RunProgramOptions {
@@ -213,14 +215,14 @@ async function runOnce(options: RunProgramOptions): Promise<ProgramRun> {
         } else if (exported && typeof exported === "object" && typeof (exported as { default?: unknown }).default === "function") {
             exported = await ((exported as { default: () => unknown }).default)();
         }
-        const outputs = await resolveOutputs(exported);
+        const { outputs, secretOutputs } = await resolveOutputs(exported);
         await waitForRegistrations();
         const errors = diagnostics.filter((diagnostic) => diagnostic.severity === "error");
         if (errors.length > 0) {
             // The engine fails a preview whose program logged an error.
             throw new ProgramError(`the program in ${programDir} failed for stack "${options.stack}":\n${errors.map((error) => error.message).join("\n")}`);
         }
-        return { project: project.name, stack: options.stack, resources, outputs, diagnostics };
+        return { project: project.name, stack: options.stack, resources, outputs, secretOutputs, diagnostics };
     } catch (error) {
         await waitForRegistrations().catch(() => undefined);
         if (error instanceof ProgramError) {
@@ -326,18 +328,24 @@ async function waitForRegistrations(): Promise<void> {
     await settings.waitForRPCs();
 }
 
-async function resolveOutputs(exported: unknown): Promise<Record<string, unknown>> {
+async function resolveOutputs(exported: unknown): Promise<{ outputs: Record<string, unknown>; secretOutputs: string[] }> {
     const outputs: Record<string, unknown> = {};
+    const secretOutputs: string[] = [];
     if (!exported || typeof exported !== "object") {
-        return outputs;
+        return { outputs, secretOutputs };
     }
     for (const [key, value] of Object.entries(exported as Record<string, unknown>)) {
         if (key === "__esModule") {
             continue;
         }
-        outputs[key] = pulumi.Output.isInstance(value) ? await unwrap(value) : value;
+        if (pulumi.Output.isInstance(value)) {
+            outputs[key] = await unwrap(value);
+            if (await pulumi.isSecret(value)) secretOutputs.push(key);
+        } else {
+            outputs[key] = value;
+        }
     }
-    return outputs;
+    return { outputs, secretOutputs };
 }
 
 function unwrap(output: pulumi.Output<unknown>): Promise<unknown> {

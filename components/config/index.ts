@@ -37,7 +37,8 @@ export class ConfigError extends Error {
     }
 }
 
-const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+/** What `aws:region` must look like (the reference documents it from here). */
+export const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /**
  * Validates raw stack configuration (section name → value, as Pulumi returns it) and returns the typed

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import type { ManagedFunction } from "../managedFunction";
+import { MISSING_DATA, MissingDataRule } from "../shared/alarmData";
 
 export interface ShipperAlarmSpec {
     description: string;
@@ -13,9 +14,11 @@ export interface ShipperAlarmSpec {
     threshold: number;
     /** Consecutive 5-minute periods over the threshold before it fires. */
     evaluationPeriods: number;
+    /** What a period without data means for this metric (components/shared/alarmData.ts says which rule fits which metric). */
+    treatMissingData: MissingDataRule;
 }
 
-/** A 5-minute alarm to the encrypted topic (and back to OK); no data is not a breach. */
+/** A 5-minute alarm to the encrypted topic (and back to OK). */
 export function shipperAlarm(name: string, parent: pulumi.Resource, alarmTopicArn: pulumi.Input<string>, spec: ShipperAlarmSpec): aws.cloudwatch.MetricAlarm {
     return new aws.cloudwatch.MetricAlarm(
         name,
@@ -29,7 +32,7 @@ export function shipperAlarm(name: string, parent: pulumi.Resource, alarmTopicAr
             evaluationPeriods: spec.evaluationPeriods,
             threshold: spec.threshold,
             comparisonOperator: "GreaterThanThreshold",
-            treatMissingData: "notBreaching",
+            treatMissingData: spec.treatMissingData,
             alarmActions: [alarmTopicArn],
             okActions: [alarmTopicArn],
         },
@@ -39,7 +42,7 @@ export function shipperAlarm(name: string, parent: pulumi.Resource, alarmTopicAr
 
 /**
  * Throttles sustained for 15 minutes: the reserved concurrency no longer keeps up (a short burst is absorbed by
- * Lambda's own retries for asynchronous and event-source invokes).
+ * Lambda's own retries for asynchronous and event-source invokes). Published only for invocations.
  */
 export function throttleAlarm(name: string, fn: ManagedFunction, source: string, alarmTopicArn: pulumi.Input<string>, parent: pulumi.Resource): aws.cloudwatch.MetricAlarm {
     return shipperAlarm(name, parent, alarmTopicArn, {
@@ -50,5 +53,6 @@ export function throttleAlarm(name: string, fn: ManagedFunction, source: string,
         statistic: "Sum",
         threshold: 0,
         evaluationPeriods: 3,
+        treatMissingData: MISSING_DATA.invocation,
     });
 }

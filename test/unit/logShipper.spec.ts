@@ -228,10 +228,11 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
             );
         });
 
-        it("alarms to the encrypted topic on errors, throttles, every failure queue, iterator age, dead letters and accounting breaches", function () {
+        it("alarms to the encrypted topic on errors, throttles, every failure queue, the source queue's oldest message, iterator age, dead letters and accounting breaches", function () {
             const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm").filter((alarm) => alarm.name.startsWith("shipper-"));
             for (const alarm of alarms) {
                 expect(state(alarm, "alarmActions"), alarm.name).to.deep.equal([topicArn]);
+                expect(state(alarm, "okActions"), alarm.name).to.deep.equal([topicArn]);
             }
             const watched = (alarm: RegisteredResource) => `${str(alarm, "namespace")}/${str(alarm, "metricName")} ${JSON.stringify(state(alarm, "dimensions"))}`;
             const fnName = (source: string) => str(one(run, "aws:lambda/function:Function", `shipper-${source}`), "name");
@@ -247,8 +248,40 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
                 ...["shipper-dead-letters", "shipper-sqs-dlq", "shipper-kinesis-failures", "shipper-cloudwatch-failures"].map(
                     (queue) => `AWS/SQS/ApproximateNumberOfMessagesVisible ${JSON.stringify({ QueueName: queueName(queue) })}`,
                 ),
+                `AWS/SQS/ApproximateAgeOfOldestMessage ${JSON.stringify({ QueueName: queueName("shipper-sqs") })}`,
             ];
             expect(alarms.map(watched)).to.have.members(expected);
+        });
+
+        it("fires on the SQS source's oldest message at a quarter of the queue's retention (6 h of prod's 1 day), well before any message expires", function () {
+            const alarm = one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "shipper-sqs-oldest-message-alarm");
+            expect(state(one(run, "aws:sqs/queue:Queue", "shipper-sqs"), "messageRetentionSeconds")).to.equal(86400);
+            expect([state(alarm, "statistic"), state(alarm, "comparisonOperator"), state(alarm, "threshold")]).to.deep.equal(["Maximum", "GreaterThanThreshold", 6 * 3600]);
+            expect(str(alarm, "alarmDescription")).to.contain("6 h").and.contain("1 d");
+        });
+
+        it("reads silence per metric: invocation metrics not breaching, queue and stream metrics keep their state", function () {
+            const missing = Object.fromEntries(
+                ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm")
+                    .filter((alarm) => alarm.name.startsWith("shipper-"))
+                    .map((alarm) => [alarm.name, state(alarm, "treatMissingData")]),
+            );
+            expect(missing).to.deep.equal({
+                ...Object.fromEntries(
+                    ["cloudwatch", "kinesis", "sqs"].flatMap((source) => [
+                        [`shipper-${source}-errors-alarm`, "notBreaching"],
+                        [`shipper-${source}-throttles-alarm`, "notBreaching"],
+                        [`shipper-${source}-accounting-alarm`, "notBreaching"],
+                        [`shipper-${source}-dead-lettered-alarm`, "notBreaching"],
+                    ]),
+                ),
+                "shipper-cloudwatch-failures-alarm": "ignore",
+                "shipper-dead-letters-alarm": "ignore",
+                "shipper-sqs-dlq-alarm": "ignore",
+                "shipper-kinesis-failures-alarm": "ignore",
+                "shipper-sqs-oldest-message-alarm": "ignore",
+                "shipper-iterator-age-alarm": "ignore",
+            });
         });
     });
 
