@@ -1,7 +1,16 @@
 import { InputError } from "../shared/errors";
+import { REGION_PATTERN } from "./regions";
 import { SweepTotals } from "./sweep";
 
-/** The scheduled sweep of one region (the EventBridge schedule's constant input). */
+/**
+ * The schedule's constant input: discover the enabled regions, start one sweep per region (the function invokes
+ * itself asynchronously), and check the existing trail.
+ */
+export interface SweepAllEvent {
+    kind: "sweep-all";
+}
+
+/** The sweep of one region (sent by the sweep-all fan-out, or by hand). */
 export interface SweepEvent {
     kind: "sweep";
     region: string;
@@ -28,12 +37,10 @@ export interface CreateLogGroupEvent {
     eventId?: string;
 }
 
-export type RetentionEvent = SweepEvent | ContinueEvent | CreateLogGroupEvent;
-
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+export type RetentionEvent = SweepAllEvent | SweepEvent | ContinueEvent | CreateLogGroupEvent;
 
 /**
- * Reads what invoked the function: a schedule's `{ kind: "sweep", region }`, a resumption, or an EventBridge
+ * Reads what invoked the function: the schedule's `{ kind: "sweep-all" }`, a region's `{ kind: "sweep", region }`, a resumption, or an EventBridge
  * "AWS API Call via CloudTrail" event for CreateLogGroup. Anything else is an InputError that names what is
  * missing or wrong.
  */
@@ -45,6 +52,9 @@ export function parseEvent(event: unknown): RetentionEvent {
         return parseCloudTrailEvent(event);
     }
     const kind = event["kind"];
+    if (kind === "sweep-all") {
+        return { kind };
+    }
     if (kind === "sweep") {
         return { kind, region: region(event["region"], "region") };
     }
@@ -59,7 +69,7 @@ export function parseEvent(event: unknown): RetentionEvent {
         return { kind, region: region(event["region"], "region"), sweepId, invocation, nextToken, totals: event["totals"] };
     }
     throw new InputError(
-        'retention event: not a schedule ({"kind":"sweep","region":"eu-west-1"}), a resumption, or a CloudTrail CreateLogGroup event (detail-type "AWS API Call via CloudTrail")',
+        'retention event: not a schedule ({"kind":"sweep-all"}), a region\'s sweep ({"kind":"sweep","region":"eu-west-1"}), a resumption, or a CloudTrail CreateLogGroup event (detail-type "AWS API Call via CloudTrail")',
     );
 }
 
@@ -91,7 +101,7 @@ function parseCloudTrailEvent(event: Record<string, unknown>): CreateLogGroupEve
 }
 
 function region(value: unknown, field: string): string {
-    if (typeof value !== "string" || !REGION.test(value)) {
+    if (typeof value !== "string" || !REGION_PATTERN.test(value)) {
         throw new InputError(`retention event: ${field} is missing or not an AWS region like eu-west-1 (got ${JSON.stringify(value)})`);
     }
     return value;
@@ -103,7 +113,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isTotals(value: unknown): value is SweepTotals {
     if (!isRecord(value)) return false;
-    const counts = ["scanned", "changed", "wouldChange", "compliant", "deliverySkipped", "excluded", "failed", "vanished", "pages"];
-    const lists = ["failedGroups", "changedGroups", "excludedGroups", "deliveryGroups"];
-    return counts.every((key) => typeof value[key] === "number") && lists.every((key) => Array.isArray(value[key])) && typeof value["listsTruncated"] === "boolean";
+    const counts = ["scanned", "changed", "wouldChange", "compliant", "deliverySkipped", "excluded", "otherStack", "overridden", "failed", "vanished", "pages"];
+    const lists = ["failedGroups", "changedGroups", "excludedGroups", "deliveryGroups", "overriddenGroups"];
+    const byPolicy = value["overriddenByPolicy"];
+    return (
+        counts.every((key) => typeof value[key] === "number") &&
+        lists.every((key) => Array.isArray(value[key])) &&
+        isRecord(byPolicy) &&
+        Object.values(byPolicy).every((count) => typeof count === "number") &&
+        typeof value["listsTruncated"] === "boolean"
+    );
 }
