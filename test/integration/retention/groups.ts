@@ -17,6 +17,15 @@ export interface GroupSpec {
     excluded: boolean;
 }
 
+/**
+ * What moto 5.2's EC2 DescribeRegions lists as enabled ("opt-in-not-required") in the aws partition: written out, it is
+ * what region discovery must find (moto also lists "not-opted-in" regions, and aws-cn and aws-us-gov ones).
+ */
+export const MOTO_ENABLED_REGIONS = [
+    "af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1", "eu-central-1",
+    "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+];
+
 /** The retention mix of the issue: unset, at or under 7, and over 7. */
 export const RETENTION_MIX: (number | undefined)[] = [undefined, 1, 5, 7, 14, 30, 3653];
 

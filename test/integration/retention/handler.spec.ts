@@ -8,7 +8,7 @@ import { COVERED_REGIONS_ENV, LambdaContextLike, makeRetentionHandler, Retention
 import { loadSerializedFactory } from "../../harness/closure";
 import { Fault, LoopbackProxy, RecordedRequest } from "../../harness/proxy";
 import { MotoService, useMoto } from "../../harness/services";
-import { allGroups, awsError, captured, createGroups, emfDocuments, GroupSpec, jsonLines, maxPerSecond, putNames, putRetentionAccountPolicy } from "./groups";
+import { allGroups, awsError, captured, createGroups, emfDocuments, GroupSpec, jsonLines, maxPerSecond, MOTO_ENABLED_REGIONS, putNames, putRetentionAccountPolicy } from "./groups";
 
 type Handler = (event: unknown, context: LambdaContextLike) => Promise<RetentionOutcome>;
 
@@ -250,16 +250,9 @@ describe("retention handler as deployed (functions/retention/handler.ts, seriali
             expect((await allGroups(direct(CREATE_REGION))).get("/app/created/after-bad-event")?.retentionInDays).to.equal(7);
         });
     });
-    /**
-     * The deployed function with its logs (INFO) and EMF metrics on, as in Lambda; every invocation's output is captured.
-     * moto 5.2's EC2 DescribeRegions marks these regions of the aws partition "opt-in-not-required" (the others
-     * "not-opted-in", and it lists aws-cn and aws-us-gov regions too): written out here, they are what discovery must find.
-     */
+    /** The deployed function with its logs (INFO) and EMF metrics on, as in Lambda; every invocation's output is captured. */
     describe("sweep-all, account policies, the heartbeat and the trail check (logs and metrics captured)", function () {
-        const MOTO_ENABLED = [
-            "af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1", "eu-central-1",
-            "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-        ];
+        const MOTO_ENABLED = MOTO_ENABLED_REGIONS;
         const HOME = "eu-west-1";
         const observedConfig: RetentionFunctionConfig = { settings: { ...DEFAULT_SETTINGS, targetDays: 3, putsPerSecond: 5, describesPerSecond: 10 }, stack: "prod", homeRegion: HOME, onlyRegions: [], reserveMs: 0 };
 
