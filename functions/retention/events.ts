@@ -65,8 +65,9 @@ export function parseEvent(event: unknown): RetentionEvent {
         if (typeof nextToken !== "string" || nextToken.length === 0) throw new InputError("retention continue event: nextToken is missing (the page token to resume from)");
         if (typeof sweepId !== "string") throw new InputError("retention continue event: sweepId is missing");
         if (typeof invocation !== "number" || !Number.isInteger(invocation) || invocation < 2) throw new InputError("retention continue event: invocation must be an integer of at least 2");
-        if (!isTotals(event["totals"])) throw new InputError("retention continue event: totals is missing or malformed (the counts of the previous invocations)");
-        return { kind, region: region(event["region"], "region"), sweepId, invocation, nextToken, totals: event["totals"] };
+        const totals = withNewCounts(event["totals"]);
+        if (!isTotals(totals)) throw new InputError("retention continue event: totals is missing or malformed (the counts of the previous invocations)");
+        return { kind, region: region(event["region"], "region"), sweepId, invocation, nextToken, totals };
     }
     throw new InputError(
         'retention event: not a schedule ({"kind":"sweep-all"}), a region\'s sweep ({"kind":"sweep","region":"eu-west-1"}), a resumption, or a CloudTrail CreateLogGroup event (detail-type "AWS API Call via CloudTrail")',
@@ -109,6 +110,15 @@ function region(value: unknown, field: string): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A resumption sent by the version before account policies and stacks were counted (in flight during a deployment)
+ * lacks their counts: they start at zero rather than failing the sweep.
+ */
+function withNewCounts(value: unknown): unknown {
+    if (!isRecord(value)) return value;
+    return { otherStack: 0, overridden: 0, overriddenGroups: [], overriddenByPolicy: {}, ...value };
 }
 
 function isTotals(value: unknown): value is SweepTotals {

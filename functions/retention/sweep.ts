@@ -180,7 +180,7 @@ export async function sweepRegion(options: SweepOptions): Promise<SweepResult> {
                     push(totals.excludedGroups, name);
                 } else if (decision.action === "overridden") {
                     totals.overridden++;
-                    totals.overriddenByPolicy[decision.policy] = (totals.overriddenByPolicy[decision.policy] ?? 0) + 1;
+                    countInto(totals.overriddenByPolicy, decision.policy);
                     push(totals.overriddenGroups, name);
                 } else if (decision.action === "delivery") {
                     totals.deliverySkipped++;
@@ -282,6 +282,12 @@ async function putRetention(
         onFailure?.(logGroupName, error);
         return "failed";
     }
+}
+
+/** Adds one to `counts[key]` as an own property (a policy may be named anything, "__proto__" included). */
+function countInto(counts: Record<string, number>, key: string): void {
+    const current = Object.prototype.hasOwnProperty.call(counts, key) ? (counts[key] ?? 0) : 0;
+    Object.defineProperty(counts, key, { value: current + 1, enumerable: true, writable: true, configurable: true });
 }
 
 function cloneTotals(totals: SweepTotals): SweepTotals {

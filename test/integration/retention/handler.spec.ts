@@ -4,6 +4,7 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 
 import { DEFAULT_SETTINGS } from "../../../functions/retention/config";
+import { parseEvent } from "../../../functions/retention/events";
 import { COVERED_REGIONS_ENV, LambdaContextLike, makeRetentionHandler, RetentionFunctionConfig, RetentionOutcome } from "../../../functions/retention/handler";
 import { loadSerializedFactory } from "../../harness/closure";
 import { Fault, LoopbackProxy, RecordedRequest } from "../../harness/proxy";
@@ -239,6 +240,13 @@ describe("retention handler as deployed (functions/retention/handler.ts, seriali
                 expect(proxy.requests, "no AWS call for a rejected event").to.have.length(0);
             });
         }
+
+        it("accepts a resumption sent by the previous version (totals without the account-policy and other-stack counts), counting those from zero", function () {
+            const previous = { scanned: 50, changed: 3, wouldChange: 0, compliant: 47, deliverySkipped: 0, excluded: 0, failed: 0, vanished: 0, pages: 1, failedGroups: [], changedGroups: ["/a"], excludedGroups: [], deliveryGroups: [], listsTruncated: false };
+            const parsed = parseEvent({ kind: "continue", region: RESUME_REGION, sweepId: "s", invocation: 2, nextToken: "t", totals: previous });
+            expect(parsed).to.deep.equal({ kind: "continue", region: RESUME_REGION, sweepId: "s", invocation: 2, nextToken: "t", totals: { ...previous, otherStack: 0, overridden: 0, overriddenGroups: [], overriddenByPolicy: {} } });
+            expect(() => parseEvent({ kind: "continue", region: RESUME_REGION, sweepId: "s", invocation: 2, nextToken: "t", totals: { ...previous, overridden: "2" } })).to.throw(/totals is missing or malformed/);
+        });
 
         it("leaves the container working: the next valid event is handled normally", async function () {
             await handler({ nonsense: true }, context()).catch(() => undefined);
