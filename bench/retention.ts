@@ -1,7 +1,9 @@
 /**
  * Retention enforcer benchmark (not a test), every figure measured in one run against a fresh moto:
- *  1. a sweep of N log groups (default 10,000; mixed retention, some excluded) through a recording loopback proxy:
- *     API calls made / the minimum (ceil(N/50) DescribeLogGroups + one PutRetentionPolicy per non-compliant group),
+ *  1. a sweep of N log groups (default 10,000; mixed retention, some excluded) to the deployed target (the longest
+ *     retention that fits 7 days with CloudWatch's 72 h deletion lag: 3 days) through a recording loopback proxy:
+ *     API calls made / the minimum (one DescribeAccountPolicies, ceil(N/50) DescribeLogGroups and one
+ *     PutRetentionPolicy per non-compliant group),
  *     the highest number of puts in any one-second window / the configured pace, and the wall time / the floor
  *     (non-compliant groups ÷ pace). Moto has no quota, so this run paces above AWS's 5/s to keep it short (at
  *     100/s the sweep becomes bound by moto's DescribeLogGroups latency over 10,000 groups, the page-token chain
@@ -14,6 +16,7 @@
  */
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 
+import { DEFAULT_LAGS, HOURS_PER_DAY, longestLogGroupRetentionDays } from "../components/dataProtection/ages";
 import { retentionFunctionConfig } from "../components/retentionEnforcer";
 import { DEFAULT_SETTINGS, resolveSettings } from "../functions/retention/config";
 import { makeRetentionHandler } from "../functions/retention/handler";
@@ -25,6 +28,8 @@ import { createGroups, EXCLUDE, groupSpecs, maxPerSecond, nonCompliant } from ".
 import { RETENTION_PACKAGES } from "../components/retentionEnforcer";
 import { bundleSize } from "./lib/bundle";
 
+/** The target the deployed function applies with the default limit and lag (3 days). */
+const TARGET_DAYS = longestLogGroupRetentionDays(7 * HOURS_PER_DAY, DEFAULT_LAGS) ?? 1;
 
 function flag(name: string, fallback: number): number {
     const index = process.argv.indexOf(`--${name}`);
@@ -61,12 +66,12 @@ async function measuredSweep(motoEndpoint: string, region: string, count: number
     console.log(`  created ${count.toLocaleString("en")} groups in ${region} in ${((Date.now() - createStarted) / 1000).toFixed(1)} s (not timed)`);
     const proxy = await LoopbackProxy.start({ upstream: motoEndpoint });
     try {
-        const settings = resolveSettings({ ...EXCLUDE, putsPerSecond: pace, describesPerSecond }, { allowAboveQuota: true });
+        const settings = resolveSettings({ ...EXCLUDE, targetDays: TARGET_DAYS, putsPerSecond: pace, describesPerSecond }, { allowAboveQuota: true });
         const client = createPacedLogsClient(region, settings, { endpoint: proxy.endpoint });
         const started = Date.now();
         const result = await sweepRegion({ region, settings, client });
         const wallMs = Date.now() - started;
-        const expected = nonCompliant(specs).length;
+        const expected = nonCompliant(specs, TARGET_DAYS).length;
         if (!result.complete || result.failed > 0 || result.changed !== expected || result.scanned !== count) {
             throw new Error(`the sweep did not do its job: ${JSON.stringify({ complete: result.complete, scanned: result.scanned, changed: result.changed, expected, failed: result.failed })}`);
         }
@@ -74,9 +79,10 @@ async function measuredSweep(motoEndpoint: string, region: string, count: number
         return {
             groups: count,
             nonCompliant: expected,
-            describes: proxy.calls("DescribeLogGroups").length,
+            describes: proxy.calls("DescribeLogGroups").length + proxy.calls("DescribeAccountPolicies").length,
             puts: puts.length,
-            minimum: Math.ceil(count / PAGE_SIZE) + expected,
+            // One DescribeAccountPolicies (the region's account-level retention policies), then the pages and the puts.
+            minimum: 1 + Math.ceil(count / PAGE_SIZE) + expected,
             highestPutsPerSecond: maxPerSecond(puts.map((call) => call.at)),
             wallMs,
             floorMs: (expected / pace) * 1000,
@@ -118,7 +124,11 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
 
     console.log("3. bundle");
-    const config = retentionFunctionConfig({ maxRetentionDays: 7, schedule: "rate(1 hour)", regions: [], excludePrefixes: [], excludePatterns: [], putsPerSecond: DEFAULT_SETTINGS.putsPerSecond, onCreate: true, createTrail: false }, "eu-west-1");
+    const config = retentionFunctionConfig(
+        { maxRetentionDays: TARGET_DAYS, schedule: "rate(1 hour)", regions: [], excludePrefixes: [], excludePatterns: [], putsPerSecond: DEFAULT_SETTINGS.putsPerSecond, onCreate: true, createTrail: true },
+        "eu-west-1",
+        "prod",
+    );
     const bundle = await bundleSize(makeRetentionHandler(config), RETENTION_PACKAGES);
     console.log(`  zipped function: ${(bundle.zipBytes / 1024).toFixed(0)} KiB, ${bundle.files} files, packages: ${bundle.packages.join(", ")}`);
 

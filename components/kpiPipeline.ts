@@ -243,7 +243,6 @@ export class KpiPipeline extends pulumi.ComponentResource {
                 timeoutSeconds: 300,
                 reservedConcurrency: 2,
                 asyncFailures: { maximumRetryAttempts: 2, maximumEventAgeSeconds: ASYNC_MAX_EVENT_AGE_HOURS * 3600 },
-                heartbeat: { schedule: kpi.schedule },
             },
             parent,
         );

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import type { RetentionValues } from "./dataProtection/plan";
 import { MISSING_DATA, queueDepthAlarm } from "./shared/alarmData";
-import { heartbeatAlarm } from "./shared/heartbeat";
+import { heartbeatAlarm, SuccessMetric } from "./shared/heartbeat";
 
 export { queueDepthAlarm } from "./shared/alarmData";
 
@@ -64,10 +64,11 @@ export interface ManagedFunctionArgs<E, R> {
      */
     asyncFailures?: { maximumRetryAttempts: number; maximumEventAgeSeconds?: number };
     /**
-     * For a function started on a schedule: the EventBridge schedule expression. Adds `<name>-heartbeat-alarm`, which
-     * fires when the function was not invoked for a whole window of that schedule (components/shared/heartbeat.ts).
+     * For a function started on a schedule: the schedule expression, the setting it comes from, the metric the handler
+     * publishes when a run completed successfully, and the runbook. Adds `<name>-heartbeat-alarm`, which fires when no
+     * run succeeded for a whole window of that schedule, silence included (components/shared/heartbeat.ts).
      */
-    heartbeat?: { schedule: string };
+    heartbeat?: { schedule: string; setting: string; metric: SuccessMetric; runbook: string };
     /** Tags added to the ones the provider applies. */
     tags?: Record<string, string>;
 }
@@ -227,7 +228,7 @@ export class ManagedFunction<E = unknown, R = unknown> extends pulumi.ComponentR
             parent,
         );
         if (args.heartbeat) {
-            heartbeatAlarm(`${name}-heartbeat-alarm`, this.function.name, args.heartbeat.schedule, args.platform.alarmTopicArn, this);
+            heartbeatAlarm(`${name}-heartbeat-alarm`, args.heartbeat, args.platform.alarmTopicArn, this);
         }
 
         this.functionName = this.function.name;

@@ -2,11 +2,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import { DEFAULT_SETTINGS } from "../functions/retention/config";
-import { makeRetentionHandler, RetentionFunctionConfig } from "../functions/retention/handler";
+import { ALARM_METRICS, COVERED_REGIONS_ENV, makeRetentionHandler, RetentionFunctionConfig } from "../functions/retention/handler";
 import type { ResolvedRetention } from "./config";
 import { ASYNC_MAX_EVENT_AGE_HOURS, EVENTBRIDGE_MAX_EVENT_AGE_HOURS } from "./dataProtection/plan";
 import { ManagedFunction, PlatformRefs, queueDepthAlarm, renderPolicy, Statement } from "./managedFunction";
 import { RetentionTrail } from "./retentionTrail";
+import { scheduleIntervalSeconds } from "./shared/heartbeat";
 
 /** The packages the retention function's handler loads: the only ones in its zip (ManagedFunction leaves out the rest). */
 export const RETENTION_PACKAGES = ["@aws-lambda-powertools/logger", "@aws-lambda-powertools/metrics"];
@@ -15,7 +16,7 @@ export interface RetentionEnforcerArgs {
     /** The `retention` section of the stack config. */
     retention: ResolvedRetention;
     platform: PlatformRefs;
-    /** The stack's region: where the function, its schedules and the CreateLogGroup rule live. */
+    /** The stack's region: where the function, its schedule and the CreateLogGroup rule live. */
     region: string;
 }
 
@@ -25,19 +26,30 @@ export const SWEEP_TIMEOUT_SECONDS = 300;
 export const SWEEP_RESERVE_MS = 30_000;
 /** Service name of the function's logs and EMF metrics. */
 export const RETENTION_SERVICE = "retention-enforcer";
-
-/** The regions the function sweeps: `retention.regions`, or the stack's region when that list is empty. */
-export function sweptRegions(retention: ResolvedRetention, stackRegion: string): string[] {
-    return retention.regions.length > 0 ? [...new Set(retention.regions)] : [stackRegion];
-}
+/** The metrics' namespace (functions/shared/metrics.ts). */
+export const RETENTION_METRICS_NAMESPACE = "LogPlatform";
 
 /**
- * The plain configuration serialized into the function. Its regions are the swept ones plus, with the
- * on-create rule, the stack's own region (the rule's events come from there).
+ * What the heartbeat allows on top of the schedule's interval: EventBridge starts a schedule within about a minute,
+ * the sweep-all fans out in seconds, and a region's sweep in steady state (most groups already compliant) finishes in
+ * one to three invocations of at most 300 s.
  */
-export function retentionFunctionConfig(retention: ResolvedRetention, stackRegion: string): RetentionFunctionConfig {
-    const regions = sweptRegions(retention, stackRegion);
+export const HEARTBEAT_SLACK_SECONDS = 15 * 60;
+
+/**
+ * The regions the role's log-group grant names, when they are known from the config: `retention.regions`, plus the
+ * stack's region with the on-create rule (its events come from there). Undefined when `retention.regions` is empty:
+ * then every region enabled in the account, listed at deployment (`aws.getRegionsOutput`).
+ */
+export function configuredCoverage(retention: ResolvedRetention, stackRegion: string): string[] | undefined {
+    if (retention.regions.length === 0) return undefined;
+    const regions = [...new Set(retention.regions)];
     if (retention.onCreate && !regions.includes(stackRegion)) regions.push(stackRegion);
+    return regions;
+}
+
+/** The plain configuration serialized into the function (the regions its role covers come from its environment). */
+export function retentionFunctionConfig(retention: ResolvedRetention, stackRegion: string, stack: string): RetentionFunctionConfig {
     return {
         settings: {
             ...DEFAULT_SETTINGS,
@@ -46,7 +58,10 @@ export function retentionFunctionConfig(retention: ResolvedRetention, stackRegio
             excludePatterns: retention.excludePatterns,
             putsPerSecond: retention.putsPerSecond,
         },
-        regions,
+        stack,
+        homeRegion: stackRegion,
+        onlyRegions: [...new Set(retention.regions)],
+        ...(retention.existingTrailArn === undefined ? {} : { existingTrailArn: retention.existingTrailArn }),
         reserveMs: SWEEP_RESERVE_MS,
     };
 }
@@ -59,69 +74,117 @@ export const CREATE_LOG_GROUP_PATTERN = {
 };
 
 /**
- * The retention enforcer, deployed: one function (in the stack's region) that sweeps every configured region,
- * started by one EventBridge schedule per region; a sweep that runs out of time re-invokes the function with
- * its page token. With `onCreate`, an EventBridge rule on CloudTrail's CreateLogGroup record sets retention on
- * a new group at once (CloudTrail management events are needed: `createTrail` adds a trail). IAM: exactly
- * DescribeLogGroups and PutRetentionPolicy on the log groups of the swept regions, and InvokeFunction on itself.
+ * The heartbeat's period: the schedule's longest gap plus HEARTBEAT_SLACK_SECONDS, rounded up to a minute (CloudWatch
+ * periods are multiples of 60 s). Refuses a schedule slower than the retention it enforces: a group created just after a
+ * sweep keeps its events until the next one, so the gap must not exceed the retention (docs/retention.md, "Regions").
+ */
+export function heartbeatPeriodSeconds(schedule: string, retentionDays: number): number {
+    const interval = scheduleIntervalSeconds(schedule);
+    if (interval === undefined) {
+        throw new Error(
+            `retention.schedule ${schedule}: the heartbeat alarm's period cannot be derived from it (use rate(N minutes|hours|days), or a cron that runs every day at fixed minutes and hours, e.g. cron(0 * * * ? *)): pulumi config set --path 'log-platform:retention.schedule' 'rate(1 hour)'`,
+        );
+    }
+    const period = Math.ceil((interval + HEARTBEAT_SLACK_SECONDS) / 60) * 60;
+    if (period > retentionDays * 86400) {
+        throw new Error(
+            `retention.schedule ${schedule}: sweeps ${Math.round(interval / 360) / 10} h apart (+ ${HEARTBEAT_SLACK_SECONDS / 60} min slack) are longer than the ${retentionDays}-day retention they enforce: a log group created just after a sweep would keep its events past it. Use a shorter schedule: pulumi config set --path 'log-platform:retention.schedule' 'rate(1 hour)'`,
+        );
+    }
+    return period;
+}
+
+/**
+ * The retention enforcer, deployed: one function in the stack's region. One EventBridge schedule sends
+ * `{"kind":"sweep-all"}`: the function discovers the regions enabled in the account (narrowed by `retention.regions`)
+ * and invokes itself once per region; a sweep that runs out of time re-invokes itself with its page token. With
+ * `onCreate`, an EventBridge rule on CloudTrail's CreateLogGroup record sets retention on a new group of the stack's
+ * region at once (a trail: `createTrail`, or `existingTrailArn`, which the function checks on every sweep-all).
+ * IAM: DescribeLogGroups and PutRetentionPolicy on the log groups of every covered region, DescribeAccountPolicies
+ * in those regions, ec2:DescribeRegions, the trail checks on exactly the named trail, and InvokeFunction on itself.
+ * Alarms: errors and on-failure queue (ManagedFunction), undeliverable events, the heartbeat (missing data breaches),
+ * account-level retention policies, regions not covered, and the existing trail.
  */
 export class RetentionEnforcer extends pulumi.ComponentResource {
     readonly functionName: pulumi.Output<string>;
     readonly functionArn: pulumi.Output<string>;
-    readonly regions: string[];
+    /** The regions the role covers (and a sweep-all may start sweeps in). */
+    readonly regions: pulumi.Output<string[]>;
     readonly trailArn?: pulumi.Output<string>;
 
     constructor(name: string, args: RetentionEnforcerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("log-platform:retention:RetentionEnforcer", name, {}, opts);
         const parent = { parent: this };
         const { retention, platform } = args;
+        const heartbeatPeriod = heartbeatPeriodSeconds(retention.schedule, retention.maxRetentionDays);
         const partition = aws.getPartitionOutput({}, parent).partition;
         const account = aws.getCallerIdentityOutput({}, parent).accountId;
-        const functionConfig = retentionFunctionConfig(retention, args.region);
-        this.regions = sweptRegions(retention, args.region);
+        const functionConfig = retentionFunctionConfig(retention, args.region, platform.stack);
+        const configured = configuredCoverage(retention, args.region);
+        this.regions = configured
+            ? pulumi.output(configured)
+            : aws.getRegionsOutput({}, parent).names.apply((names) => {
+                  const regions = [...new Set(names)].sort();
+                  return retention.onCreate && !regions.includes(args.region) ? [...regions, args.region] : regions;
+              });
 
         const statements: Statement[] = [
             {
                 Sid: "EnforceLogGroupRetention",
                 Action: ["logs:DescribeLogGroups", "logs:PutRetentionPolicy"],
-                Resource: functionConfig.regions.map((region) => pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:*`),
+                Resource: pulumi.all([partition, account, this.regions]).apply(([partitionName, accountId, regions]) => regions.map((region) => `arn:${partitionName}:logs:${region}:${accountId}:log-group:*`)),
             },
+            // No resource-level permission: "*", held to the covered regions.
+            { Sid: "DetectAccountRetentionPolicies", Action: ["logs:DescribeAccountPolicies"], Resource: ["*"], Condition: { StringEquals: { "aws:RequestedRegion": this.regions } } },
+            // No resource-level permission: "*".
+            { Sid: "DiscoverEnabledRegions", Action: ["ec2:DescribeRegions"], Resource: ["*"] },
         ];
+        if (retention.existingTrailArn !== undefined) {
+            statements.push({ Sid: "CheckExistingTrail", Action: ["cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"], Resource: [retention.existingTrailArn] });
+        }
         const fn = new ManagedFunction<unknown, unknown>(
             `${name}-sweep`,
             {
-                description: `Sets ${retention.maxRetentionDays}-day retention on every log group kept longer (${functionConfig.regions.join(", ")})`,
+                description: `Sets ${retention.maxRetentionDays}-day retention on every log group kept longer, in every covered region`,
                 callbackFactory: makeRetentionHandler(functionConfig),
                 statements,
                 packages: RETENTION_PACKAGES,
                 platform,
-                environment: { POWERTOOLS_SERVICE_NAME: RETENTION_SERVICE },
+                environment: { POWERTOOLS_SERVICE_NAME: RETENTION_SERVICE, [COVERED_REGIONS_ENV]: this.regions.apply((regions) => regions.join(",")) },
                 memorySize: 256,
                 timeoutSeconds: SWEEP_TIMEOUT_SECONDS,
                 asyncFailures: { maximumRetryAttempts: 2, maximumEventAgeSeconds: ASYNC_MAX_EVENT_AGE_HOURS * 3600 },
-                heartbeat: { schedule: retention.schedule },
+                heartbeat: {
+                    schedule: retention.schedule,
+                    setting: "retention.schedule",
+                    metric: {
+                        namespace: RETENTION_METRICS_NAMESPACE,
+                        metricName: ALARM_METRICS.heartbeat,
+                        dimensions: { service: RETENTION_SERVICE, stack: platform.stack },
+                        meaning: "a region's sweep completed without failures",
+                    },
+                    runbook: "docs/retention.md#alarms-and-what-to-do",
+                },
             },
             parent,
         );
-        // Resuming a sweep = invoking itself: a separate policy, because the exact ARN exists only after the function.
-        const resume = new aws.iam.RolePolicy(
-            `${name}-resume-policy`,
-            { role: fn.role.id, policy: renderPolicy([{ Sid: "ResumeOwnSweep", Action: ["lambda:InvokeFunction"], Resource: [fn.functionArn] }]) },
+        // Fanning out and resuming = invoking itself: a separate policy, because the exact ARN exists only after the function.
+        const invokeItself = new aws.iam.RolePolicy(
+            `${name}-invoke-itself-policy`,
+            { role: fn.role.id, policy: renderPolicy([{ Sid: "InvokeItself", Action: ["lambda:InvokeFunction"], Resource: [fn.functionArn] }]) },
             parent,
         );
 
-        // --- EventBridge: one schedule per region, the CreateLogGroup rule; undeliverable events to one queue ---
+        // --- EventBridge: the schedule, the CreateLogGroup rule; undeliverable events to one queue ---
         const rules: aws.cloudwatch.EventRule[] = [];
         const targets: { rule: aws.cloudwatch.EventRule; id: string; input?: string }[] = [];
-        for (const region of this.regions) {
-            const rule = new aws.cloudwatch.EventRule(
-                `${name}-schedule-${region}`,
-                { description: `Sweeps the log groups of ${region} to ${retention.maxRetentionDays}-day retention`, scheduleExpression: retention.schedule, state: "ENABLED" },
-                parent,
-            );
-            rules.push(rule);
-            targets.push({ rule, id: `schedule-${region}`, input: JSON.stringify({ kind: "sweep", region }) });
-        }
+        const schedule = new aws.cloudwatch.EventRule(
+            `${name}-schedule`,
+            { description: `Sweeps every enabled region's log groups to ${retention.maxRetentionDays}-day retention (the function fans out per region)`, scheduleExpression: retention.schedule, state: "ENABLED" },
+            parent,
+        );
+        rules.push(schedule);
+        targets.push({ rule: schedule, id: "schedule", input: JSON.stringify({ kind: "sweep-all" }) });
         if (retention.onCreate) {
             const rule = new aws.cloudwatch.EventRule(
                 `${name}-on-create`,
@@ -173,8 +236,56 @@ export class RetentionEnforcer extends pulumi.ComponentResource {
                     retryPolicy: { maximumRetryAttempts: 4, maximumEventAgeInSeconds: EVENTBRIDGE_MAX_EVENT_AGE_HOURS * 3600 },
                     deadLetterConfig: { arn: eventsDlq.arn },
                 },
-                { parent: this, dependsOn: [permission, resume] },
+                { parent: this, dependsOn: [permission, invokeItself] },
             );
+        }
+
+        // --- alarms on the function's own metrics (docs/retention.md, "Alarms and what to do": each missing-data choice) ---
+        const alarm = (suffix: string, spec: { description: string; metric: string; statistic: "Sum" | "Maximum"; comparison: "LessThanThreshold" | "GreaterThanThreshold"; threshold: number; missing: "breaching" | "notBreaching" }) =>
+            new aws.cloudwatch.MetricAlarm(
+                `${name}-${suffix}-alarm`,
+                {
+                    alarmDescription: `${name}: ${spec.description} (runbook: docs/retention.md#alarms-and-what-to-do)`,
+                    namespace: RETENTION_METRICS_NAMESPACE,
+                    metricName: spec.metric,
+                    dimensions: { service: RETENTION_SERVICE, stack: platform.stack },
+                    statistic: spec.statistic,
+                    // One period holds at least one run of the schedule, so the state follows the latest sweeps.
+                    period: heartbeatPeriod,
+                    evaluationPeriods: 1,
+                    threshold: spec.threshold,
+                    comparisonOperator: spec.comparison,
+                    treatMissingData: spec.missing,
+                    alarmActions: [platform.alarmTopicArn],
+                    okActions: [platform.alarmTopicArn],
+                },
+                parent,
+            );
+        alarm("account-policy", {
+            description: "an account-level CloudWatch Logs retention policy (RETENTION_POLICY, at least 30 days) overrides the retention of the log groups it selects",
+            metric: ALARM_METRICS.accountPolicies,
+            statistic: "Maximum",
+            comparison: "GreaterThanThreshold",
+            threshold: 0,
+            missing: "notBreaching",
+        });
+        alarm("regions-not-covered", {
+            description: "a region enabled in the account is not covered by the function's role: its log groups are not swept until the stack is redeployed",
+            metric: ALARM_METRICS.notCovered,
+            statistic: "Maximum",
+            comparison: "GreaterThanThreshold",
+            threshold: 0,
+            missing: "notBreaching",
+        });
+        if (retention.existingTrailArn !== undefined) {
+            alarm("trail", {
+                description: `the trail the CreateLogGroup rule relies on (${retention.existingTrailArn}) is not logging or does not record management write events`,
+                metric: ALARM_METRICS.trail,
+                statistic: "Maximum",
+                comparison: "GreaterThanThreshold",
+                threshold: 0,
+                missing: "notBreaching",
+            });
         }
 
         // --- optional: the CloudTrail trail the on-create rule needs ---

@@ -2,7 +2,7 @@ import { CreateLogGroupCommand, DescribeLogGroupsCommand, PutRetentionPolicyComm
 
 import type { PlatformConfig } from "../../components/config";
 import { retentionFunctionConfig } from "../../components/retentionEnforcer";
-import { makeRetentionHandler, RetentionOutcome } from "../../functions/retention/handler";
+import { COVERED_REGIONS_ENV, makeRetentionHandler, RetentionOutcome } from "../../functions/retention/handler";
 import { makeDecider } from "../../functions/retention/decision";
 import { loadSerializedFactory } from "../../test/harness/closure";
 import { countByRetention, generateLogGroups } from "./data/logGroups";
@@ -43,11 +43,14 @@ export async function runRetentionStep(options: { config: PlatformConfig; client
     bar.done();
 
     const before = await describeAll(clients);
-    const functionConfig = retentionFunctionConfig(config.retention, config.region);
-    const decide = makeDecider(functionConfig.settings);
+    const functionConfig = retentionFunctionConfig(config.retention, config.region, config.stack);
+    // The deployed function's own stack decides which platform groups are its own (swept) and which another stack's (left alone).
+    const decide = makeDecider({ ...functionConfig.settings, stack: functionConfig.stack });
     const expectedChanges = before.filter((group) => decide(group).action === "set").length;
     const excluded = before.filter((group) => decide(group).action === "excluded");
 
+    // As deployed, the role covers the region the demo sweeps (the component sets this from the same list as the grant).
+    process.env[COVERED_REGIONS_ENV] = config.region;
     const { handler } = await loadSerializedFactory(makeRetentionHandler(functionConfig));
     print(`    sweeping ${n(before.length)} log groups (${n(expectedChanges)} over ${target} days or never expiring), PutRetentionPolicy paced at ${functionConfig.settings.putsPerSecond}/s as deployed...`);
     const started = performance.now();

@@ -9,10 +9,25 @@ export const ALLOWED_TARGET_DAYS = [1, 3, 5, 7] as const;
 /** Every value PutRetentionPolicy accepts, for the error message of a bad target. */
 export const CLOUDWATCH_RETENTION_VALUES = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
+/**
+ * Every log group this platform creates for its functions is under this path, one folder per stack
+ * (components/managedFunction.ts `ownLogGroupPrefix`; kept here too so the Lambda code has no Pulumi dependency,
+ * and test/unit/retentionEnforcer.spec.ts checks both agree).
+ */
+export const PLATFORM_LOG_GROUP_ROOT = "/aws/lambda/log-platform/";
+
 /** What a sweep enforces and how fast it may go: a plain, JSON-like object (the component serializes it into the closure). */
 export interface RetentionSettings {
-    /** Retention set on every group that keeps logs longer (or forever): one of 1, 3, 5, 7. */
+    /**
+     * Retention set on every group that keeps logs longer (or forever): one of 1, 3, 5, 7. The components and the CLI
+     * derive it from the data-protection limit and CloudWatch's deletion lag (components/dataProtection/ages.ts).
+     */
     targetDays: number;
+    /**
+     * The stack this sweep belongs to: its own groups under PLATFORM_LOG_GROUP_ROOT/<stack>/ are swept, every other
+     * stack's are left alone (and reported). Unset: every stack's groups of this platform are left alone.
+     */
+    stack?: string;
     /** Groups whose name starts with one of these are left alone (and reported). */
     excludePrefixes: string[];
     /** Groups whose name matches one of these regular expressions are left alone (and reported). */
@@ -25,8 +40,8 @@ export interface RetentionSettings {
     maxAttempts: number;
 }
 
-export const DEFAULT_SETTINGS: RetentionSettings = {
-    targetDays: 7,
+/** The defaults of everything but the target, which every caller states (it depends on the limit and the lag). */
+export const DEFAULT_SETTINGS: Omit<RetentionSettings, "targetDays"> = {
     excludePrefixes: [],
     excludePatterns: [],
     putsPerSecond: 4,
@@ -42,9 +57,12 @@ export const DESCRIBE_QUOTA_PER_SECOND = 10;
  * Fills defaults and checks every setting, throwing an InputError that names the setting and the fix.
  * `allowAboveQuota` lets tests and the benchmark pace faster than AWS's quotas against moto (which has none).
  */
-export function resolveSettings(partial: Partial<RetentionSettings>, options: { allowAboveQuota?: boolean } = {}): RetentionSettings {
-    const settings: RetentionSettings = { ...DEFAULT_SETTINGS, ...stripUndefined(partial) };
+export function resolveSettings(partial: Partial<RetentionSettings> & { targetDays: number }, options: { allowAboveQuota?: boolean } = {}): RetentionSettings {
+    const settings: RetentionSettings = { ...DEFAULT_SETTINGS, ...stripUndefined(partial), targetDays: partial.targetDays };
     validateTargetDays(settings.targetDays);
+    if (settings.stack !== undefined && !/^[A-Za-z0-9_.-]+$/.test(settings.stack)) {
+        throw new InputError(`stack must be a Pulumi stack name (letters, digits, _ . -), got ${JSON.stringify(settings.stack)}`);
+    }
     checkRate("putsPerSecond", settings.putsPerSecond, options.allowAboveQuota ? Infinity : PUT_QUOTA_PER_SECOND);
     checkRate("describesPerSecond", settings.describesPerSecond, options.allowAboveQuota ? Infinity : DESCRIBE_QUOTA_PER_SECOND);
     if (!Number.isInteger(settings.maxAttempts) || settings.maxAttempts < 1 || settings.maxAttempts > 20) {

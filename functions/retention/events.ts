@@ -1,7 +1,16 @@
 import { InputError } from "../shared/errors";
+import { REGION_PATTERN } from "./regions";
 import { SweepTotals } from "./sweep";
 
-/** The scheduled sweep of one region (the EventBridge schedule's constant input). */
+/**
+ * The schedule's constant input: discover the enabled regions, start one sweep per region (the function invokes
+ * itself asynchronously), and check the existing trail.
+ */
+export interface SweepAllEvent {
+    kind: "sweep-all";
+}
+
+/** The sweep of one region (sent by the sweep-all fan-out, or by hand). */
 export interface SweepEvent {
     kind: "sweep";
     region: string;
@@ -28,12 +37,10 @@ export interface CreateLogGroupEvent {
     eventId?: string;
 }
 
-export type RetentionEvent = SweepEvent | ContinueEvent | CreateLogGroupEvent;
-
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+export type RetentionEvent = SweepAllEvent | SweepEvent | ContinueEvent | CreateLogGroupEvent;
 
 /**
- * Reads what invoked the function: a schedule's `{ kind: "sweep", region }`, a resumption, or an EventBridge
+ * Reads what invoked the function: the schedule's `{ kind: "sweep-all" }`, a region's `{ kind: "sweep", region }`, a resumption, or an EventBridge
  * "AWS API Call via CloudTrail" event for CreateLogGroup. Anything else is an InputError that names what is
  * missing or wrong.
  */
@@ -45,6 +52,9 @@ export function parseEvent(event: unknown): RetentionEvent {
         return parseCloudTrailEvent(event);
     }
     const kind = event["kind"];
+    if (kind === "sweep-all") {
+        return { kind };
+    }
     if (kind === "sweep") {
         return { kind, region: region(event["region"], "region") };
     }
@@ -55,11 +65,12 @@ export function parseEvent(event: unknown): RetentionEvent {
         if (typeof nextToken !== "string" || nextToken.length === 0) throw new InputError("retention continue event: nextToken is missing (the page token to resume from)");
         if (typeof sweepId !== "string") throw new InputError("retention continue event: sweepId is missing");
         if (typeof invocation !== "number" || !Number.isInteger(invocation) || invocation < 2) throw new InputError("retention continue event: invocation must be an integer of at least 2");
-        if (!isTotals(event["totals"])) throw new InputError("retention continue event: totals is missing or malformed (the counts of the previous invocations)");
-        return { kind, region: region(event["region"], "region"), sweepId, invocation, nextToken, totals: event["totals"] };
+        const totals = withNewCounts(event["totals"]);
+        if (!isTotals(totals)) throw new InputError("retention continue event: totals is missing or malformed (the counts of the previous invocations)");
+        return { kind, region: region(event["region"], "region"), sweepId, invocation, nextToken, totals };
     }
     throw new InputError(
-        'retention event: not a schedule ({"kind":"sweep","region":"eu-west-1"}), a resumption, or a CloudTrail CreateLogGroup event (detail-type "AWS API Call via CloudTrail")',
+        'retention event: not a schedule ({"kind":"sweep-all"}), a region\'s sweep ({"kind":"sweep","region":"eu-west-1"}), a resumption, or a CloudTrail CreateLogGroup event (detail-type "AWS API Call via CloudTrail")',
     );
 }
 
@@ -91,7 +102,7 @@ function parseCloudTrailEvent(event: Record<string, unknown>): CreateLogGroupEve
 }
 
 function region(value: unknown, field: string): string {
-    if (typeof value !== "string" || !REGION.test(value)) {
+    if (typeof value !== "string" || !REGION_PATTERN.test(value)) {
         throw new InputError(`retention event: ${field} is missing or not an AWS region like eu-west-1 (got ${JSON.stringify(value)})`);
     }
     return value;
@@ -101,9 +112,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A resumption sent by the version before account policies and stacks were counted (in flight during a deployment)
+ * lacks their counts: they start at zero rather than failing the sweep.
+ */
+function withNewCounts(value: unknown): unknown {
+    if (!isRecord(value)) return value;
+    return { otherStack: 0, overridden: 0, overriddenGroups: [], overriddenByPolicy: {}, ...value };
+}
+
 function isTotals(value: unknown): value is SweepTotals {
     if (!isRecord(value)) return false;
-    const counts = ["scanned", "changed", "wouldChange", "compliant", "deliverySkipped", "excluded", "failed", "vanished", "pages"];
-    const lists = ["failedGroups", "changedGroups", "excludedGroups", "deliveryGroups"];
-    return counts.every((key) => typeof value[key] === "number") && lists.every((key) => Array.isArray(value[key])) && typeof value["listsTruncated"] === "boolean";
+    const counts = ["scanned", "changed", "wouldChange", "compliant", "deliverySkipped", "excluded", "otherStack", "overridden", "failed", "vanished", "pages"];
+    const lists = ["failedGroups", "changedGroups", "excludedGroups", "deliveryGroups", "overriddenGroups"];
+    const byPolicy = value["overriddenByPolicy"];
+    return (
+        counts.every((key) => typeof value[key] === "number") &&
+        lists.every((key) => Array.isArray(value[key])) &&
+        isRecord(byPolicy) &&
+        Object.values(byPolicy).every((count) => typeof count === "number") &&
+        typeof value["listsTruncated"] === "boolean"
+    );
 }

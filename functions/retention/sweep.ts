@@ -1,6 +1,7 @@
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
 
 import { describeError, RetryableError } from "../shared/errors";
+import { AccountRetentionPolicy, listAccountRetentionPolicies } from "./accountPolicies";
 import { RetentionSettings } from "./config";
 import { makeDecider } from "./decision";
 import { createPacedLogsClient } from "./logsClient";
@@ -11,7 +12,7 @@ export const PAGE_SIZE = 50;
 
 /**
  * What a sweep did so far; carried from one invocation to the next when a sweep is resumed.
- * scanned = changed + wouldChange + compliant + deliverySkipped + excluded + failed + vanished.
+ * scanned = changed + wouldChange + compliant + deliverySkipped + excluded + overridden + failed + vanished.
  */
 export interface SweepTotals {
     scanned: number;
@@ -23,7 +24,12 @@ export interface SweepTotals {
     compliant: number;
     /** DELIVERY class: retention fixed by the service, skipped. */
     deliverySkipped: number;
+    /** Left alone on purpose: an exclusion, or another stack's group (`otherStack` of them). */
     excluded: number;
+    /** Groups of another stack of this platform (`/aws/lambda/log-platform/<other stack>/`), counted in `excluded` too. */
+    otherStack: number;
+    /** Governed by an account-level retention policy: never put (it would have no effect), reported. */
+    overridden: number;
     failed: number;
     /** Deleted between the describe and the put: nothing left to enforce. */
     vanished: number;
@@ -33,6 +39,9 @@ export interface SweepTotals {
     changedGroups: string[];
     excludedGroups: string[];
     deliveryGroups: string[];
+    overriddenGroups: string[];
+    /** Overridden groups per account policy name (exact). */
+    overriddenByPolicy: Record<string, number>;
     /** True when some list above was capped. */
     listsTruncated: boolean;
 }
@@ -44,6 +53,10 @@ export interface SweepResult extends SweepTotals {
     /** False when the sweep stopped at a page boundary to respect its time budget; resume from `nextToken`. */
     complete: boolean;
     nextToken?: string;
+    /** The region's account-level RETENTION_POLICY policies, listed at the start of this invocation. */
+    accountPolicies: AccountRetentionPolicy[];
+    /** Set when they could not be listed (the region is then not verified: its sweep counts as failed). */
+    accountPoliciesError?: string;
 }
 
 export interface SweepOptions {
@@ -73,6 +86,8 @@ export function emptyTotals(): SweepTotals {
         compliant: 0,
         deliverySkipped: 0,
         excluded: 0,
+        otherStack: 0,
+        overridden: 0,
         failed: 0,
         vanished: 0,
         pages: 0,
@@ -80,12 +95,16 @@ export function emptyTotals(): SweepTotals {
         changedGroups: [],
         excludedGroups: [],
         deliveryGroups: [],
+        overriddenGroups: [],
+        overriddenByPolicy: {},
         listsTruncated: false,
     };
 }
 
 /**
- * Sweeps the log groups of one region: DescribeLogGroups pages (50 a page) feed a bounded queue of puts that a
+ * Sweeps the log groups of one region. First lists the region's account-level retention policies (a failure is
+ * reported in the result, and the sweep goes on: each group still says whether a policy governs it). Then
+ * DescribeLogGroups pages (50 a page) feed a bounded queue of puts that a
  * few workers drain at the configured pace, so a put backing off after throttling never holds the others up,
  * and the next page is read while the current one's puts run (at most one page read ahead). When the remaining
  * budget would not cover draining the queue plus one more page, no further page is read: the queued puts
@@ -128,6 +147,14 @@ export async function sweepRegion(options: SweepOptions): Promise<SweepResult> {
         for (let job = await queue.next(); job; job = await queue.next()) await job();
     });
 
+    let accountPolicies: AccountRetentionPolicy[] = [];
+    let accountPoliciesError: string | undefined;
+    try {
+        accountPolicies = await listAccountRetentionPolicies(client, region);
+    } catch (error) {
+        accountPoliciesError = describeError(error);
+    }
+
     let token = options.startToken;
     let complete = false;
     let slowestDescribeMs = 0;
@@ -149,7 +176,12 @@ export async function sweepRegion(options: SweepOptions): Promise<SweepResult> {
                 const decision = decide(group);
                 if (decision.action === "excluded") {
                     totals.excluded++;
+                    if (decision.by === "other-stack") totals.otherStack++;
                     push(totals.excludedGroups, name);
+                } else if (decision.action === "overridden") {
+                    totals.overridden++;
+                    countInto(totals.overriddenByPolicy, decision.policy);
+                    push(totals.overriddenGroups, name);
                 } else if (decision.action === "delivery") {
                     totals.deliverySkipped++;
                     push(totals.deliveryGroups, name);
@@ -176,7 +208,16 @@ export async function sweepRegion(options: SweepOptions): Promise<SweepResult> {
         await Promise.all(workers);
     }
     options.onPage?.(cloneTotals(totals));
-    return { ...totals, region, targetDays: settings.targetDays, dryRun, complete, ...(complete || token === undefined ? {} : { nextToken: token }) };
+    return {
+        ...totals,
+        region,
+        targetDays: settings.targetDays,
+        dryRun,
+        complete,
+        ...(complete || token === undefined ? {} : { nextToken: token }),
+        accountPolicies,
+        ...(accountPoliciesError === undefined ? {} : { accountPoliciesError }),
+    };
 }
 
 /** A FIFO of jobs for a few workers, with a way for the producer to wait until it has room. */
@@ -243,6 +284,12 @@ async function putRetention(
     }
 }
 
+/** Adds one to `counts[key]` as an own property (a policy may be named anything, "__proto__" included). */
+function countInto(counts: Record<string, number>, key: string): void {
+    const current = Object.prototype.hasOwnProperty.call(counts, key) ? (counts[key] ?? 0) : 0;
+    Object.defineProperty(counts, key, { value: current + 1, enumerable: true, writable: true, configurable: true });
+}
+
 function cloneTotals(totals: SweepTotals): SweepTotals {
     return {
         ...totals,
@@ -250,5 +297,7 @@ function cloneTotals(totals: SweepTotals): SweepTotals {
         changedGroups: [...totals.changedGroups],
         excludedGroups: [...totals.excludedGroups],
         deliveryGroups: [...totals.deliveryGroups],
+        overriddenGroups: [...totals.overriddenGroups],
+        overriddenByPolicy: { ...totals.overriddenByPolicy },
     };
 }

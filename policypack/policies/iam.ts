@@ -8,7 +8,9 @@ import { asArray, asString, containsUnknown, get } from "../lib/values";
 
 /**
  * Actions AWS offers no resource-level permission for, so `Resource: "*"` is the only way to grant them.
- * The EC2 network-interface actions are what a VPC-attached Lambda needs (as in AWSLambdaVPCAccessExecutionRole).
+ * The EC2 network-interface actions are what a VPC-attached Lambda needs (as in AWSLambdaVPCAccessExecutionRole);
+ * ec2:DescribeRegions and logs:DescribeAccountPolicies are what the retention enforcer needs to find the enabled regions
+ * and the account-level retention policies.
  */
 export const DEFAULT_STAR_RESOURCE_ACTIONS = [
     "ec2:CreateNetworkInterface",
@@ -23,6 +25,8 @@ export const DEFAULT_STAR_RESOURCE_ACTIONS = [
     "xray:PutTelemetryRecords",
     "logs:DescribeLogGroups",
     "cloudwatch:PutMetricData",
+    "ec2:DescribeRegions",
+    "logs:DescribeAccountPolicies",
 ];
 
 interface NoWildcardConfig {

@@ -130,7 +130,7 @@ describe("alarms of both stacks: what missing data means, heartbeats, failure al
             expect(scheduleIntervalSeconds("rate(6 hours)")).to.equal(21600);
             expect(scheduleIntervalSeconds("rate(2 days)")).to.equal(172800);
             expect(scheduleIntervalSeconds("cron(15 0 * * ? *)")).to.equal(86400);
-            expect(scheduleIntervalSeconds("cron(0/10 * ? * * *)")).to.equal(86400);
+            expect(scheduleIntervalSeconds("cron(0/10 * ? * * *)")).to.equal(600);
             expect(scheduleIntervalSeconds("cron(0 8 ? * MON-FRI *)")).to.equal(undefined);
             expect(scheduleIntervalSeconds("cron(0 0 1 * ? *)")).to.equal(undefined);
         });

@@ -4,7 +4,12 @@ import { expect } from "chai";
 
 import { analyze } from "../../cli/gate/analyze";
 import { PolicyPackProcess } from "../../cli/gate/policyPackProcess";
-import { MOCK_ACCOUNT_ID } from "../../cli/offline/mockCloud";
+import { DEFAULT_ENABLED_REGIONS, MOCK_ACCOUNT_ID } from "../../cli/offline/mockCloud";
+import { OWN_LOG_GROUP_ROOT, ownLogGroupPrefix } from "../../components/managedFunction";
+import { heartbeatPeriodSeconds } from "../../components/retentionEnforcer";
+import { scheduleIntervalSeconds } from "../../components/shared/heartbeat";
+import { PLATFORM_LOG_GROUP_ROOT } from "../../functions/retention/config";
+import { platformStackOf } from "../../functions/retention/decision";
 import { ofType, ProgramRun, RegisteredResource, runStack } from "../harness/program";
 import { ROOT } from "../harness/services/paths";
 
@@ -29,9 +34,15 @@ const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 const PERMISSION = "aws:lambda/permission:Permission";
 const FUNCTION = "aws:lambda/function:Function";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
 /** Pulumi.prod.yaml's retention section (written out, not read from the component, so a wrong wiring fails). */
-const PROD_RETENTION = { maxRetentionDays: 7, schedule: "rate(1 hour)" };
+const PROD_RETENTION = { schedule: "rate(1 hour)", createTrail: true };
+/** What the mocks answer for aws.getRegions: the regions AWS enables in every account. */
+const ENABLED = [...DEFAULT_ENABLED_REGIONS].sort();
+const logGroupArns = (regions: string[]) => regions.map((region) => `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:*`);
+const environmentOf = (run: ProgramRun): Json => json(json(state(one(run, FUNCTION, "retention-sweep"), "environment"))["variables"]);
+const retentionAlarms = (run: ProgramRun) => ofType(run, ALARM).filter((alarm) => alarm.name.startsWith("retention-") && json(alarm.inputs)["namespace"] === "LogPlatform");
 
 describe("RetentionEnforcer component (components/retentionEnforcer.ts) under mocks", function () {
     describe("with Pulumi.prod.yaml", function () {
@@ -42,43 +53,52 @@ describe("RetentionEnforcer component (components/retentionEnforcer.ts) under mo
             fnArn = str(one(run, FUNCTION, "retention-sweep"), "arn");
         });
 
-        it("runs one nodejs22.x function with its own 7-day KMS log group, a DLQ for async failures and an errors alarm", function () {
+        it("runs one nodejs22.x function with its own KMS log group under /aws/lambda/log-platform/prod/ kept 3 days (3 + CloudWatch's 72 h lag fit 7), a DLQ for async failures and an errors alarm", function () {
             const fn = one(run, FUNCTION, "retention-sweep");
             expect(state(fn, "runtime")).to.equal("nodejs22.x");
             expect(state(fn, "timeout")).to.equal(300);
             const logGroup = one(run, LOG_GROUP, "retention-sweep-logs");
-            expect(state(logGroup, "retentionInDays")).to.equal(7);
+            expect(state(logGroup, "retentionInDays")).to.equal(3);
+            expect(str(logGroup, "namePrefix")).to.equal("/aws/lambda/log-platform/prod/retention-sweep-");
             expect(str(logGroup, "kmsKeyId")).to.equal(String(run.outputs["kmsKeyArn"]));
             expect(json(state(fn, "loggingConfig"))["logGroup"]).to.equal(str(logGroup, "name"));
             const invokeConfig = ofType(run, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").find((resource) => resource.name === "retention-sweep-async");
             expect(invokeConfig, "async failures go to the on-failure queue").to.not.equal(undefined);
             expect(str(one(run, "aws:sqs/queue:Queue", "retention-sweep-failures"), "kmsMasterKeyId")).to.equal(String(run.outputs["kmsKeyArn"]));
-            expect(json(one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "retention-sweep-errors-alarm").inputs)["metricName"]).to.equal("Errors");
+            expect(json(one(run, ALARM, "retention-sweep-errors-alarm").inputs)["metricName"]).to.equal("Errors");
             expect(run.outputs["retentionFunctionNames"]).to.deep.equal({ sweep: str(fn, "name") });
         });
 
-        it("grants exactly DescribeLogGroups + PutRetentionPolicy on this account's log groups of the swept region, and InvokeFunction on itself only", function () {
+        it("grants exactly: the log-group actions in every enabled region (aws.getRegions), DescribeAccountPolicies held to those regions, ec2:DescribeRegions, and InvokeFunction on itself only", function () {
             const key = String(run.outputs["kmsKeyArn"]);
             const logGroupName = str(one(run, LOG_GROUP, "retention-sweep-logs"), "name");
             const queueName = str(one(run, "aws:sqs/queue:Queue", "retention-sweep-failures"), "name");
             expect(policyOf(run, "retention-sweep-policy")).to.deep.equal([
                 { Effect: "Allow", Sid: "OwnLogGroup", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`arn:aws:logs:${REGION}:${MOCK_ACCOUNT_ID}:log-group:${logGroupName}:*`] },
                 { Effect: "Allow", Sid: "DecryptEnvironment", Action: ["kms:Decrypt"], Resource: [key] },
-                { Effect: "Allow", Sid: "EnforceLogGroupRetention", Action: ["logs:DescribeLogGroups", "logs:PutRetentionPolicy"], Resource: [`arn:aws:logs:${REGION}:${MOCK_ACCOUNT_ID}:log-group:*`] },
+                { Effect: "Allow", Sid: "EnforceLogGroupRetention", Action: ["logs:DescribeLogGroups", "logs:PutRetentionPolicy"], Resource: logGroupArns(ENABLED) },
+                { Effect: "Allow", Sid: "DetectAccountRetentionPolicies", Action: ["logs:DescribeAccountPolicies"], Resource: ["*"], Condition: { StringEquals: { "aws:RequestedRegion": ENABLED } } },
+                { Effect: "Allow", Sid: "DiscoverEnabledRegions", Action: ["ec2:DescribeRegions"], Resource: ["*"] },
                 { Effect: "Allow", Sid: "OnFailureDestination", Action: ["sqs:SendMessage"], Resource: [`arn:aws:sqs:${REGION}:${MOCK_ACCOUNT_ID}:${queueName}`] },
                 { Effect: "Allow", Sid: "OnFailureDestinationKey", Action: ["kms:GenerateDataKey"], Resource: [key] },
             ]);
             expect(fnArn).to.match(new RegExp(`^arn:aws:lambda:${REGION}:${MOCK_ACCOUNT_ID}:function:`));
-            const resume = one(run, "aws:iam/rolePolicy:RolePolicy", "retention-resume-policy");
-            expect(json(resume.inputs["policy"])["Statement"]).to.deep.equal([{ Effect: "Allow", Sid: "ResumeOwnSweep", Action: ["lambda:InvokeFunction"], Resource: [fnArn] }]);
-            expect(String(resume.inputs["role"])).to.equal(String(one(run, "aws:iam/role:Role", "retention-sweep-role").id));
+            const invokeItself = one(run, "aws:iam/rolePolicy:RolePolicy", "retention-invoke-itself-policy");
+            expect(json(invokeItself.inputs["policy"])["Statement"]).to.deep.equal([{ Effect: "Allow", Sid: "InvokeItself", Action: ["lambda:InvokeFunction"], Resource: [fnArn] }]);
+            expect(String(invokeItself.inputs["role"])).to.equal(String(one(run, "aws:iam/role:Role", "retention-sweep-role").id));
         });
 
-        it("sweeps on the configured schedule with the region as constant input, and sets retention on CreateLogGroup through CloudTrail's event", function () {
-            const schedule = one(run, RULE, `retention-schedule-${REGION}`);
+        it("tells the function the regions its role covers (the same list as the grant), and exports them", function () {
+            expect(environmentOf(run)["RETENTION_COVERED_REGIONS"]).to.equal(ENABLED.join(","));
+            expect(run.outputs["retentionRegions"]).to.deep.equal(ENABLED);
+        });
+
+        it("one schedule sends {kind: sweep-all} (the function fans out per region); CloudTrail's CreateLogGroup record sets retention at once", function () {
+            expect(ofType(run, RULE).map((rule) => rule.name).filter((name) => name.startsWith("retention-")).sort()).to.deep.equal(["retention-on-create", "retention-schedule"]);
+            const schedule = one(run, RULE, "retention-schedule");
             expect(state(schedule, "scheduleExpression")).to.equal(PROD_RETENTION.schedule);
-            const scheduleTarget = one(run, TARGET, `retention-schedule-${REGION}-target`);
-            expect(json(state(scheduleTarget, "input"))).to.deep.equal({ kind: "sweep", region: REGION });
+            const scheduleTarget = one(run, TARGET, "retention-schedule-target");
+            expect(json(state(scheduleTarget, "input"))).to.deep.equal({ kind: "sweep-all" });
             expect(scheduleTarget.inputs["arn"]).to.equal(fnArn);
 
             const onCreate = one(run, RULE, "retention-on-create");
@@ -101,7 +121,72 @@ describe("RetentionEnforcer component (components/retentionEnforcer.ts) under mo
             }
             const dlqPolicy = json(one(run, "aws:sqs/queuePolicy:QueuePolicy", "retention-events-dlq-policy").inputs["policy"]);
             expect((dlqPolicy["Statement"] as Json[])[0]?.["Condition"]).to.deep.equal({ ArnEquals: { "aws:SourceArn": [str(schedule, "arn"), str(onCreate, "arn")] } });
-            expect(ofType(run, "aws:cloudtrail/trail:Trail"), "no trail unless retention.createTrail").to.have.length(0);
+        });
+
+        it("alarms: a heartbeat on completed sweeps over two windows of the hourly schedule, missing data breaching; account policies and uncovered regions, missing data not breaching; all per stack", function () {
+            const byName = new Map(retentionAlarms(run).map((alarm) => [alarm.name, json(alarm.inputs)]));
+            expect([...byName.keys()].sort()).to.deep.equal(["retention-account-policy-alarm", "retention-regions-not-covered-alarm", "retention-sweep-heartbeat-alarm"]);
+            const topic = String(run.outputs["alarmTopicArn"]);
+            const common = { namespace: "LogPlatform", dimensions: { service: "retention-enforcer", stack: "prod" }, period: 4500, evaluationPeriods: 1, alarmActions: [topic], okActions: [topic] };
+            // A run lands anywhere in an hour: two whole hourly periods without a completed sweep mean it stopped.
+            expect(byName.get("retention-sweep-heartbeat-alarm")).to.deep.include({
+                ...common,
+                period: 3600,
+                evaluationPeriods: 2,
+                datapointsToAlarm: 2,
+                metricName: "RegionSweepSucceeded",
+                statistic: "Sum",
+                comparisonOperator: "LessThanThreshold",
+                threshold: 1,
+                treatMissingData: "breaching",
+            });
+            expect(byName.get("retention-account-policy-alarm")).to.deep.include({ ...common, metricName: "AccountRetentionPolicies", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching" });
+            expect(byName.get("retention-regions-not-covered-alarm")).to.deep.include({ ...common, metricName: "RegionsNotCovered", statistic: "Maximum", comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching" });
+            for (const [name, alarm] of byName) expect(String(alarm["alarmDescription"]), name).to.include("docs/retention.md#alarms-and-what-to-do");
+        });
+
+        it("creates the trail the on-create rule needs: multi-region, its own rotated KMS key, log-file validation, into a private, TLS-only, versioned bucket whose lifecycle is the plan's (2 days, old versions 1)", function () {
+            const trail = one(run, "aws:cloudtrail/trail:Trail", "retention-trail");
+            const key = one(run, "aws:kms/key:Key", "retention-trail-key");
+            const bucket = one(run, "aws:s3/bucket:Bucket", "retention-trail-bucket");
+            expect(str(trail, "name")).to.equal("retention-trail-prod");
+            expect(state(trail, "isMultiRegionTrail")).to.equal(true);
+            expect(state(trail, "enableLogFileValidation")).to.equal(true);
+            expect(state(trail, "includeGlobalServiceEvents")).to.equal(true);
+            expect(str(trail, "kmsKeyId")).to.equal(str(key, "arn"));
+            expect(str(trail, "s3BucketName")).to.equal(str(bucket, "bucket"));
+            expect(state(trail, "eventSelectors")).to.deep.equal([{ readWriteType: "WriteOnly", includeManagementEvents: true }]);
+            expect(state(key, "enableKeyRotation")).to.equal(true);
+            const trailArn = `arn:aws:cloudtrail:${REGION}:${MOCK_ACCOUNT_ID}:trail/${str(trail, "name")}`;
+            const keyStatements = json(state(key, "policy"))["Statement"] as Json[];
+            for (const statement of keyStatements.filter((candidate) => JSON.stringify(candidate["Principal"]).includes("cloudtrail"))) {
+                expect(JSON.stringify(statement["Condition"]), `${String(statement["Sid"])} is pinned to the trail`).to.include(trailArn);
+            }
+
+            const sse = json(one(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "retention-trail-bucket-sse").inputs);
+            expect(sse["rules"]).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: str(key, "arn") }, bucketKeyEnabled: true }]);
+            expect(json(one(run, "aws:s3/bucketVersioning:BucketVersioning", "retention-trail-bucket-versioning").inputs["versioningConfiguration"])).to.deep.equal({ status: "Enabled" });
+            // 2 days + S3's midnight rounding and removal lag, then 1 day as an old version: within 7 days (components/dataProtection/plan.ts).
+            expect(one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "retention-trail-bucket-lifecycle").inputs["rules"]).to.deep.equal([
+                { id: "trail-expire", status: "Enabled", filter: { prefix: "" }, expiration: { days: 2 }, noncurrentVersionExpiration: { noncurrentDays: 1 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
+            ]);
+            const block = one(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "retention-trail-bucket-public-access").inputs;
+            expect([block["blockPublicAcls"], block["blockPublicPolicy"], block["ignorePublicAcls"], block["restrictPublicBuckets"]]).to.deep.equal([true, true, true, true]);
+            const bucketArn = `arn:aws:s3:::${str(bucket, "bucket")}`;
+            expect(json(one(run, "aws:s3/bucketPolicy:BucketPolicy", "retention-trail-bucket-policy").inputs["policy"])["Statement"]).to.deep.equal([
+                { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
+                {
+                    Sid: "CloudTrailWrite",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudtrail.amazonaws.com" },
+                    Action: "s3:PutObject",
+                    Resource: `${bucketArn}/AWSLogs/${MOCK_ACCOUNT_ID}/*`,
+                    Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
+                },
+            ]);
+            expect(trail.dependencies, "the bucket policy exists before CloudTrail checks it").to.include(one(run, "aws:s3/bucketPolicy:BucketPolicy", "retention-trail-bucket-policy").urn);
+            expect(run.outputs["retentionTrailArn"]).to.equal(str(trail, "arn"));
         });
 
         it("creates every log group of the whole program explicitly with retention of 7 days or less, every function's own included", function () {
@@ -119,100 +204,144 @@ describe("RetentionEnforcer component (components/retentionEnforcer.ts) under mo
         });
     });
 
+    describe("stack-safe names", function () {
+        it("every name the enforcer fixes (trail, log group path, alarm dimensions) carries the stack, so dev's and prod's never collide", async function () {
+            const fixedNames = (run: ProgramRun, stack: string): string[] => {
+                const names: string[] = [];
+                for (const resource of run.resources.filter((candidate) => candidate.name.startsWith("retention"))) {
+                    for (const key of ["name", "namePrefix"]) {
+                        const value = resource.inputs[key];
+                        if (typeof value !== "string") continue;
+                        expect(value, `${resource.type} ${resource.name}.${key}`).to.include(stack);
+                        names.push(value);
+                    }
+                }
+                for (const alarm of retentionAlarms(run)) expect(json(alarm.inputs)["dimensions"], alarm.name).to.deep.include({ stack });
+                return names;
+            };
+            const prod = fixedNames(await runStack("prod"), "prod");
+            const dev = fixedNames(await runStack("dev"), "dev");
+            expect(prod.length, "prod fixes names (trail, log group path)").to.be.at.least(2);
+            expect(dev.length).to.be.at.least(1);
+            expect(prod.filter((name) => dev.includes(name))).to.deep.equal([]);
+        });
+
+        it("the function's log group root and the enforcer's idea of it are the same path; a platform group's stack is its first folder", function () {
+            expect(PLATFORM_LOG_GROUP_ROOT).to.equal(OWN_LOG_GROUP_ROOT);
+            expect(platformStackOf(`${ownLogGroupPrefix("dev")}kpi-daily-1a2b3c`)).to.equal("dev");
+            expect(platformStackOf("/aws/lambda/log-platform/prod")).to.equal(undefined);
+            expect(platformStackOf("/aws/lambda/other/prod/x")).to.equal(undefined);
+        });
+    });
+
+    describe("the heartbeat's period, from retention.schedule", function () {
+        const intervals: [string, number][] = [
+            ["rate(1 minute)", 60],
+            ["rate(30 minutes)", 1800],
+            ["rate(6 hours)", 21600],
+            ["rate(1 day)", 86400],
+            ["cron(0/15 * * * ? *)", 900],
+            ["cron(5 * * * ? *)", 3600],
+            ["cron(0 */6 * * ? *)", 21600],
+            ["cron(30 2,14 * * ? *)", 43200],
+            ["cron(0 8-18 * * ? *)", 14 * 3600],
+            ["cron(15 0 * * ? *)", 86400],
+        ];
+        for (const [schedule, seconds] of intervals) {
+            it(`${schedule}: at most ${seconds} s between runs`, function () {
+                expect(scheduleIntervalSeconds(schedule)).to.equal(seconds);
+            });
+        }
+
+        for (const schedule of ["cron(0 12 ? * MON-FRI *)", "cron(0 12 1 * ? *)", "cron(0 12 * 1-6 ? *)", "cron(0 12 L * ? *)", "rate(0 hours)"]) {
+            it(`refuses ${schedule}, naming the setting and what to write instead`, function () {
+                expect(scheduleIntervalSeconds(schedule)).to.equal(undefined);
+                expect(() => heartbeatPeriodSeconds(schedule, 3)).to.throw(/retention\.schedule .*cannot be derived from it \(use rate\(N minutes\|hours\|days\), or a cron that runs every day/);
+            });
+        }
+
+        it("is the interval plus 15 minutes, and refuses a schedule slower than the retention it enforces", function () {
+            expect(heartbeatPeriodSeconds("rate(1 hour)", 3)).to.equal(3600 + 900);
+            expect(heartbeatPeriodSeconds("rate(2 days)", 3)).to.equal(2 * 86400 + 900);
+            expect(() => heartbeatPeriodSeconds("rate(3 days)", 3)).to.throw(/retention\.schedule rate\(3 days\): sweeps 72 h apart \(\+ 15 min slack\) are longer than the 3-day retention they enforce/);
+        });
+    });
+
     describe("with other settings", function () {
-        it("one schedule per configured region; IAM names exactly those regions (plus the stack's, for the on-create rule)", async function () {
+        it("retention.regions narrows the grant and the covered regions to those (plus the stack's, for the on-create rule); still one schedule; the heartbeat follows the schedule", async function () {
             const run = await runStack("prod", { retention: { ...PROD_RETENTION, regions: ["eu-west-2", "us-east-1"], schedule: "rate(30 minutes)" } });
-            expect(ofType(run, RULE).filter((rule) => rule.name.startsWith("retention-schedule-")).map((rule) => rule.name).sort()).to.deep.equal(["retention-schedule-eu-west-2", "retention-schedule-us-east-1"]);
-            for (const region of ["eu-west-2", "us-east-1"]) {
-                expect(state(one(run, RULE, `retention-schedule-${region}`), "scheduleExpression")).to.equal("rate(30 minutes)");
-                expect(json(state(one(run, TARGET, `retention-schedule-${region}-target`), "input"))).to.deep.equal({ kind: "sweep", region });
-            }
-            const enforce = policyOf(run, "retention-sweep-policy").find((statement) => statement["Sid"] === "EnforceLogGroupRetention");
-            expect(enforce?.["Resource"]).to.deep.equal(["eu-west-2", "us-east-1", REGION].map((region) => `arn:aws:logs:${region}:${MOCK_ACCOUNT_ID}:log-group:*`));
-            expect(run.outputs["retentionRegions"]).to.deep.equal(["eu-west-2", "us-east-1"]);
+            expect(ofType(run, RULE).filter((rule) => rule.name.startsWith("retention-schedule")).map((rule) => rule.name)).to.deep.equal(["retention-schedule"]);
+            expect(state(one(run, RULE, "retention-schedule"), "scheduleExpression")).to.equal("rate(30 minutes)");
+            const statements = policyOf(run, "retention-sweep-policy");
+            expect(statements.find((statement) => statement["Sid"] === "EnforceLogGroupRetention")?.["Resource"]).to.deep.equal(logGroupArns(["eu-west-2", "us-east-1", REGION]));
+            expect(statements.find((statement) => statement["Sid"] === "DetectAccountRetentionPolicies")?.["Condition"]).to.deep.equal({ StringEquals: { "aws:RequestedRegion": ["eu-west-2", "us-east-1", REGION] } });
+            expect(environmentOf(run)["RETENTION_COVERED_REGIONS"]).to.equal(`eu-west-2,us-east-1,${REGION}`);
+            expect(run.outputs["retentionRegions"]).to.deep.equal(["eu-west-2", "us-east-1", REGION]);
+            expect(json(one(run, ALARM, "retention-sweep-heartbeat-alarm").inputs)).to.deep.include({ period: 1800, evaluationPeriods: 2 });
         });
 
-        it("without onCreate: no CreateLogGroup rule, and IAM only for the swept regions", async function () {
+        it("without onCreate: no CreateLogGroup rule, and the grant covers only the listed regions", async function () {
             const run = await runStack("prod", { retention: { ...PROD_RETENTION, regions: ["eu-west-2"], onCreate: false } });
-            expect(ofType(run, RULE).map((rule) => rule.name).filter((name) => name.startsWith("retention-"))).to.deep.equal(["retention-schedule-eu-west-2"]);
+            expect(ofType(run, RULE).map((rule) => rule.name).filter((name) => name.startsWith("retention-"))).to.deep.equal(["retention-schedule"]);
             const enforce = policyOf(run, "retention-sweep-policy").find((statement) => statement["Sid"] === "EnforceLogGroupRetention");
-            expect(enforce?.["Resource"]).to.deep.equal([`arn:aws:logs:eu-west-2:${MOCK_ACCOUNT_ID}:log-group:*`]);
+            expect(enforce?.["Resource"]).to.deep.equal(logGroupArns(["eu-west-2"]));
         });
 
-        describe("with createTrail", function () {
+        describe("with retention.existingTrailArn instead of a trail of its own", function () {
+            const TRAIL = `arn:aws:cloudtrail:us-east-1:${MOCK_ACCOUNT_ID}:trail/organization-trail`;
             let run: ProgramRun;
             before(async function () {
-                run = await runStack("prod", { retention: { ...PROD_RETENTION, createTrail: true } });
+                run = await runStack("prod", { retention: { schedule: "rate(1 hour)", createTrail: false, existingTrailArn: TRAIL } });
             });
 
-            it("adds a multi-region trail with its own rotated KMS key, log-file validation, into a private, TLS-only, versioned bucket that expires everything after 7 days", function () {
-                const trail = one(run, "aws:cloudtrail/trail:Trail", "retention-trail");
-                const key = one(run, "aws:kms/key:Key", "retention-trail-key");
-                const bucket = one(run, "aws:s3/bucket:Bucket", "retention-trail-bucket");
-                expect(state(trail, "isMultiRegionTrail")).to.equal(true);
-                expect(state(trail, "enableLogFileValidation")).to.equal(true);
-                expect(state(trail, "includeGlobalServiceEvents")).to.equal(true);
-                expect(str(trail, "kmsKeyId")).to.equal(str(key, "arn"));
-                expect(str(trail, "s3BucketName")).to.equal(str(bucket, "bucket"));
-                expect(state(trail, "eventSelectors")).to.deep.equal([{ readWriteType: "WriteOnly", includeManagementEvents: true }]);
-                expect(state(key, "enableKeyRotation")).to.equal(true);
-                const trailArn = `arn:aws:cloudtrail:${REGION}:${MOCK_ACCOUNT_ID}:trail/${str(trail, "name")}`;
-                const keyStatements = json(state(key, "policy"))["Statement"] as Json[];
-                for (const statement of keyStatements.filter((candidate) => JSON.stringify(candidate["Principal"]).includes("cloudtrail"))) {
-                    expect(JSON.stringify(statement["Condition"]), `${String(statement["Sid"])} is pinned to the trail`).to.include(trailArn);
-                }
-
-                const sse = json(one(run, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "retention-trail-bucket-sse").inputs);
-                expect(sse["rules"]).to.deep.equal([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: str(key, "arn") }, bucketKeyEnabled: true }]);
-                expect(json(one(run, "aws:s3/bucketVersioning:BucketVersioning", "retention-trail-bucket-versioning").inputs["versioningConfiguration"])).to.deep.equal({ status: "Enabled" });
-                expect(one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "retention-trail-bucket-lifecycle").inputs["rules"]).to.deep.equal([
-                    { id: "trail-expire", status: "Enabled", filter: { prefix: "" }, expiration: { days: 7 }, noncurrentVersionExpiration: { noncurrentDays: 1 }, abortIncompleteMultipartUpload: { daysAfterInitiation: 1 } },
-                ]);
-                const block = one(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "retention-trail-bucket-public-access").inputs;
-                expect([block["blockPublicAcls"], block["blockPublicPolicy"], block["ignorePublicAcls"], block["restrictPublicBuckets"]]).to.deep.equal([true, true, true, true]);
-                const bucketArn = `arn:aws:s3:::${str(bucket, "bucket")}`;
-                expect(json(one(run, "aws:s3/bucketPolicy:BucketPolicy", "retention-trail-bucket-policy").inputs["policy"])["Statement"]).to.deep.equal([
-                    { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
-                    { Sid: "CloudTrailAclCheck", Effect: "Allow", Principal: { Service: "cloudtrail.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: { StringEquals: { "aws:SourceArn": trailArn } } },
-                    {
-                        Sid: "CloudTrailWrite",
-                        Effect: "Allow",
-                        Principal: { Service: "cloudtrail.amazonaws.com" },
-                        Action: "s3:PutObject",
-                        Resource: `${bucketArn}/AWSLogs/${MOCK_ACCOUNT_ID}/*`,
-                        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trailArn } },
-                    },
-                ]);
-                expect(trail.dependencies, "the bucket policy exists before CloudTrail checks it").to.include(one(run, "aws:s3/bucketPolicy:BucketPolicy", "retention-trail-bucket-policy").urn);
-            });
-
-            it("still creates every log group with retention of 7 days or less", function () {
-                for (const group of ofType(run, LOG_GROUP)) expect(state(group, "retentionInDays"), group.name).to.be.within(1, 7);
-            });
-
-            describe("the policy pack (as `npm run gate` runs it)", function () {
-                this.timeout(180_000);
-                let pack: PolicyPackProcess;
-                before(async function () {
-                    pack = await PolicyPackProcess.start(path.join(ROOT, "policypack"));
+            it("grants GetTrailStatus and GetEventSelectors on exactly that trail, creates no trail, and alarms when the check fails (missing data not breaching)", function () {
+                const check = policyOf(run, "retention-sweep-policy").filter((statement) => JSON.stringify(statement["Action"]).includes("cloudtrail:"));
+                expect(check).to.deep.equal([{ Effect: "Allow", Sid: "CheckExistingTrail", Action: ["cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"], Resource: [TRAIL] }]);
+                expect(ofType(run, "aws:cloudtrail/trail:Trail")).to.have.length(0);
+                expect(json(one(run, ALARM, "retention-trail-alarm").inputs)).to.deep.include({
+                    metricName: "TrailNotRecording",
+                    dimensions: { service: "retention-enforcer", stack: "prod" },
+                    statistic: "Maximum",
+                    comparisonOperator: "GreaterThanThreshold",
+                    threshold: 0,
+                    treatMissingData: "notBreaching",
+                    period: 4500,
                 });
-                after(async function () {
-                    await pack?.stop();
-                });
-
-                for (const [what, stack, overrides] of [
-                    ["prod", "prod", undefined],
-                    ["dev", "dev", undefined],
-                    ["prod with the trail", "prod", { retention: { ...PROD_RETENTION, createTrail: true } }],
-                ] as const) {
-                    it(`passes ${what} with no mandatory violation (the log-group-wide grant included)`, async function () {
-                        const result = await analyze(pack, await runStack(stack, overrides));
-                        const mandatory = result.violations.filter((violation) => violation.enforcementLevel === "mandatory");
-                        expect(mandatory, JSON.stringify(mandatory, null, 2)).to.deep.equal([]);
-                        expect(result.violations.filter((violation) => violation.resourceName?.startsWith("retention"))).to.deep.equal([]);
-                    });
-                }
             });
+        });
+
+        it("refuses a schedule the heartbeat cannot be sized from, with the command that fixes it", async function () {
+            let thrown: unknown;
+            try {
+                await runStack("prod", { retention: { ...PROD_RETENTION, schedule: "cron(0 12 ? * MON-FRI *)" } });
+            } catch (error) {
+                thrown = error;
+            }
+            expect(String(thrown)).to.match(/retention\.schedule cron\(0 12 \? \* MON-FRI \*\): the heartbeat alarm's period cannot be derived from it .*pulumi config set --path 'log-platform:retention\.schedule' 'rate\(1 hour\)'/s);
+        });
+
+        describe("the policy pack (as `npm run gate` runs it)", function () {
+            this.timeout(180_000);
+            let pack: PolicyPackProcess;
+            before(async function () {
+                pack = await PolicyPackProcess.start(path.join(ROOT, "policypack"));
+            });
+            after(async function () {
+                await pack?.stop();
+            });
+
+            for (const [what, stack, overrides] of [
+                ["prod", "prod", undefined],
+                ["dev", "dev", undefined],
+                ["prod with an existing trail", "prod", { retention: { schedule: "rate(1 hour)", createTrail: false, existingTrailArn: `arn:aws:cloudtrail:us-east-1:${MOCK_ACCOUNT_ID}:trail/organization-trail` } }],
+            ] as const) {
+                it(`passes ${what} with no mandatory violation (the log-group-wide grant and the "*" of DescribeRegions / DescribeAccountPolicies included)`, async function () {
+                    const result = await analyze(pack, await runStack(stack, overrides));
+                    const mandatory = result.violations.filter((violation) => violation.enforcementLevel === "mandatory");
+                    expect(mandatory, JSON.stringify(mandatory, null, 2)).to.deep.equal([]);
+                    expect(result.violations.filter((violation) => violation.resourceName?.startsWith("retention"))).to.deep.equal([]);
+                });
+            }
         });
     });
 });

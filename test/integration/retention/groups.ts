@@ -1,4 +1,12 @@
-import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, LogGroup, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+    CloudWatchLogsClient,
+    CreateLogGroupCommand,
+    DeleteAccountPolicyCommand,
+    DescribeLogGroupsCommand,
+    LogGroup,
+    PutAccountPolicyCommand,
+    PutRetentionPolicyCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 
 import { RecordedRequest } from "../../harness/proxy";
 
@@ -8,6 +16,15 @@ export interface GroupSpec {
     retention?: number;
     excluded: boolean;
 }
+
+/**
+ * What moto 5.2's EC2 DescribeRegions lists as enabled ("opt-in-not-required") in the aws partition: written out, it is
+ * what region discovery must find (moto also lists "not-opted-in" regions, and aws-cn and aws-us-gov ones).
+ */
+export const MOTO_ENABLED_REGIONS = [
+    "af-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ca-central-1", "eu-central-1",
+    "eu-north-1", "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+];
 
 /** The retention mix of the issue: unset, at or under 7, and over 7. */
 export const RETENTION_MIX: (number | undefined)[] = [undefined, 1, 5, 7, 14, 30, 3653];
@@ -75,4 +92,66 @@ export function maxPerSecond(times: number[]): number {
 /** The AWS JSON error answer for a fault rule. */
 export function awsError(type: string, message: string): { kind: "respond"; status: number; body: string; headers: Record<string, string> } {
     return { kind: "respond", status: 400, body: JSON.stringify({ __type: type, message }), headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": type } };
+}
+
+/**
+ * Creates an account-level RETENTION_POLICY in the client's region (moto's extension applies it at once), selecting
+ * the groups under `prefixes` (or every group). Returns a function that deletes it: every test that makes one deletes
+ * it, so no other spec's sweep of that region meets it.
+ */
+export async function putRetentionAccountPolicy(client: CloudWatchLogsClient, policyName: string, days: number, prefixes?: string[]): Promise<() => Promise<void>> {
+    await client.send(
+        new PutAccountPolicyCommand({
+            policyName,
+            policyType: "RETENTION_POLICY",
+            policyDocument: JSON.stringify({ retentionInDays: days, enforcementMode: "RETROACTIVE" }),
+            ...(prefixes === undefined ? {} : { selectionCriteria: `LogGroupNamePrefix IN ${JSON.stringify(prefixes)}` }),
+        }),
+    );
+    return async () => {
+        await client.send(new DeleteAccountPolicyCommand({ policyName, policyType: "RETENTION_POLICY" }));
+    };
+}
+
+/** What the code under test printed while `run` ran: stdout and stderr lines (EMF documents and JSON log lines among them). */
+export async function captured<T>(run: () => Promise<T>): Promise<{ value?: T; error?: unknown; lines: string[] }> {
+    const lines: string[] = [];
+    const streams = [process.stdout, process.stderr];
+    const saved = streams.map((stream) => stream.write.bind(stream));
+    for (const stream of streams) {
+        stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+            lines.push(...(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")).split("\n").filter((line) => line.length > 0));
+            rest.find((arg): arg is () => void => typeof arg === "function")?.();
+            return true;
+        });
+    }
+    try {
+        return { value: await run(), lines };
+    } catch (error) {
+        return { error, lines };
+    } finally {
+        streams.forEach((stream, index) => (stream.write = saved[index]));
+    }
+}
+
+/** The JSON objects among printed lines. */
+export function jsonLines(lines: string[]): Record<string, unknown>[] {
+    return lines.flatMap((line): Record<string, unknown>[] => {
+        try {
+            const parsed = JSON.parse(line) as Record<string, unknown> | null;
+            return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? [parsed] : [];
+        } catch {
+            return [];
+        }
+    });
+}
+
+/** The EMF documents among printed lines, each with its dimension names (the metrics are its other fields). */
+export function emfDocuments(lines: string[]): { dimensions: string[]; values: Record<string, unknown> }[] {
+    return jsonLines(lines)
+        .filter((document) => typeof document["_aws"] === "object")
+        .map((document) => {
+            const meta = document["_aws"] as { CloudWatchMetrics: { Dimensions: string[][] }[] };
+            return { dimensions: [...(meta.CloudWatchMetrics[0]?.Dimensions[0] ?? [])].sort(), values: document };
+        });
 }

@@ -1,12 +1,15 @@
+import { CloudTrailClient, CreateTrailCommand, PutEventSelectorsCommand, StartLoggingCommand, StopLoggingCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, CreateLogGroupCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { expect } from "chai";
 
 import { DEFAULT_SETTINGS } from "../../../functions/retention/config";
-import { LambdaContextLike, makeRetentionHandler, RetentionFunctionConfig, RetentionOutcome } from "../../../functions/retention/handler";
+import { parseEvent } from "../../../functions/retention/events";
+import { COVERED_REGIONS_ENV, LambdaContextLike, makeRetentionHandler, RetentionFunctionConfig, RetentionOutcome } from "../../../functions/retention/handler";
 import { loadSerializedFactory } from "../../harness/closure";
-import { LoopbackProxy, RecordedRequest } from "../../harness/proxy";
+import { Fault, LoopbackProxy, RecordedRequest } from "../../harness/proxy";
 import { MotoService, useMoto } from "../../harness/services";
-import { allGroups, createGroups, GroupSpec, maxPerSecond, putNames } from "./groups";
+import { allGroups, awsError, captured, createGroups, emfDocuments, GroupSpec, jsonLines, maxPerSecond, MOTO_ENABLED_REGIONS, putNames, putRetentionAccountPolicy } from "./groups";
 
 type Handler = (event: unknown, context: LambdaContextLike) => Promise<RetentionOutcome>;
 
@@ -72,28 +75,36 @@ describe("retention handler as deployed (functions/retention/handler.ts, seriali
     });
 
     const config: RetentionFunctionConfig = {
-        settings: { ...DEFAULT_SETTINGS, putsPerSecond: 5, describesPerSecond: 10, excludePrefixes: ["/vendor/"], excludePatterns: ["^/legal-hold/"] },
-        regions: REGIONS,
+        settings: { ...DEFAULT_SETTINGS, targetDays: 7, putsPerSecond: 5, describesPerSecond: 10, excludePrefixes: ["/vendor/"], excludePatterns: ["^/legal-hold/"] },
+        stack: "prod",
+        homeRegion: RESUME_REGION,
+        onlyRegions: [],
         reserveMs: 0,
     };
+    /** Extra faults for a test (the proxy always stands in for Lambda's Invoke). */
+    let fault: ((request: RecordedRequest) => Fault | undefined) | undefined;
 
     before(async function () {
         moto = await useMoto();
         proxy = await LoopbackProxy.start({
             upstream: moto.endpoint,
-            fault: (request) => (isInvoke(request) ? { kind: "respond", status: 202, body: "" } : undefined),
+            fault: (request) => (isInvoke(request) ? { kind: "respond", status: 202, body: "" } : fault?.(request)),
         });
         // The function reads its endpoint from the environment, as in Lambda; its clients are created lazily, on first use.
         endpoint = process.env["AWS_ENDPOINT_URL"];
         process.env["AWS_ENDPOINT_URL"] = proxy.endpoint;
+        // As deployed: the regions its role covers come from the environment the component sets.
+        process.env[COVERED_REGIONS_ENV] = REGIONS.join(",");
         handler = (await loadSerializedFactory(makeRetentionHandler(config))).handler;
     });
     beforeEach(function () {
         proxy.reset();
         budgetMs = 900_000;
+        fault = undefined;
     });
     after(async function () {
         if (endpoint !== undefined) process.env["AWS_ENDPOINT_URL"] = endpoint;
+        delete process.env[COVERED_REGIONS_ENV];
         await proxy.stop();
     });
 
@@ -206,9 +217,9 @@ describe("retention handler as deployed (functions/retention/handler.ts, seriali
         const cases: [string, unknown, RegExp][] = [
             ["not an object", "CreateLogGroup", /expected a JSON object, got string/],
             ["null", null, /got null/],
-            ["an unknown shape", { hello: "world" }, /not a schedule .* a resumption, or a CloudTrail CreateLogGroup event/],
+            ["an unknown shape", { hello: "world" }, /not a schedule \(\{"kind":"sweep-all"\}\), a region's sweep .* a resumption, or a CloudTrail CreateLogGroup event/],
             ["a schedule without a region", { kind: "sweep" }, /region is missing or not an AWS region/],
-            ["a region this function does not enforce", { kind: "sweep", region: "eu-central-2" }, /eu-central-2 is not one this function enforces .*retention\.regions/],
+            ["a region its role does not cover", { kind: "sweep", region: "eu-central-2" }, /eu-central-2 is not one this function's role covers .*redeploy the stack/],
             ["another CloudTrail call", { ...cloudTrailCreateLogGroup(CREATE_REGION, "/x"), detail: { ...(cloudTrailCreateLogGroup(CREATE_REGION, "/x")["detail"] as object), eventName: "DeleteLogGroup" } }, /detail\.eventName must be "CreateLogGroup", got "DeleteLogGroup"/],
             ["a CloudTrail event without requestParameters", { ...cloudTrailCreateLogGroup(CREATE_REGION, "/x"), detail: { eventName: "CreateLogGroup", awsRegion: CREATE_REGION } }, /requestParameters is missing/],
             ["a CloudTrail event without a group name", cloudTrailCreateLogGroup(CREATE_REGION, ""), /logGroupName is missing/],
@@ -230,6 +241,13 @@ describe("retention handler as deployed (functions/retention/handler.ts, seriali
             });
         }
 
+        it("accepts a resumption sent by the previous version (totals without the account-policy and other-stack counts), counting those from zero", function () {
+            const previous = { scanned: 50, changed: 3, wouldChange: 0, compliant: 47, deliverySkipped: 0, excluded: 0, failed: 0, vanished: 0, pages: 1, failedGroups: [], changedGroups: ["/a"], excludedGroups: [], deliveryGroups: [], listsTruncated: false };
+            const parsed = parseEvent({ kind: "continue", region: RESUME_REGION, sweepId: "s", invocation: 2, nextToken: "t", totals: previous });
+            expect(parsed).to.deep.equal({ kind: "continue", region: RESUME_REGION, sweepId: "s", invocation: 2, nextToken: "t", totals: { ...previous, otherStack: 0, overridden: 0, overriddenGroups: [], overriddenByPolicy: {} } });
+            expect(() => parseEvent({ kind: "continue", region: RESUME_REGION, sweepId: "s", invocation: 2, nextToken: "t", totals: { ...previous, overridden: "2" } })).to.throw(/totals is missing or malformed/);
+        });
+
         it("leaves the container working: the next valid event is handled normally", async function () {
             await handler({ nonsense: true }, context()).catch(() => undefined);
             await direct(CREATE_REGION).send(new CreateLogGroupCommand({ logGroupName: "/app/created/after-bad-event" }));
@@ -238,6 +256,260 @@ describe("retention handler as deployed (functions/retention/handler.ts, seriali
 
             expect(outcome).to.deep.include({ kind: "create", outcome: "changed" });
             expect((await allGroups(direct(CREATE_REGION))).get("/app/created/after-bad-event")?.retentionInDays).to.equal(7);
+        });
+    });
+    /** The deployed function with its logs (INFO) and EMF metrics on, as in Lambda; every invocation's output is captured. */
+    describe("sweep-all, account policies, the heartbeat and the trail check (logs and metrics captured)", function () {
+        const MOTO_ENABLED = MOTO_ENABLED_REGIONS;
+        const HOME = "eu-west-1";
+        const observedConfig: RetentionFunctionConfig = { settings: { ...DEFAULT_SETTINGS, targetDays: 3, putsPerSecond: 5, describesPerSecond: 10 }, stack: "prod", homeRegion: HOME, onlyRegions: [], reserveMs: 0 };
+
+        /**
+         * Loads the closure as Lambda would (logs at INFO, metrics on), and returns it invoked the way Lambda runs it:
+         * with the role's regions in its environment, as the component sets them.
+         */
+        async function deploy(overrides: Partial<RetentionFunctionConfig>, covered: string[]): Promise<Handler> {
+            const saved = { log: process.env["LOG_LEVEL"], metrics: process.env["POWERTOOLS_METRICS_DISABLED"] };
+            process.env["LOG_LEVEL"] = "INFO";
+            process.env["POWERTOOLS_METRICS_DISABLED"] = "false";
+            let loaded: Handler;
+            try {
+                const load = await captured(() => loadSerializedFactory(makeRetentionHandler({ ...observedConfig, ...overrides })));
+                if (load.value === undefined) throw load.error;
+                loaded = load.value.handler;
+            } finally {
+                process.env["LOG_LEVEL"] = saved.log;
+                process.env["POWERTOOLS_METRICS_DISABLED"] = saved.metrics;
+            }
+            return async (event, invocationContext) => {
+                const before = process.env[COVERED_REGIONS_ENV];
+                process.env[COVERED_REGIONS_ENV] = covered.join(",");
+                try {
+                    return await loaded(event, invocationContext);
+                } finally {
+                    process.env[COVERED_REGIONS_ENV] = before;
+                }
+            };
+        }
+        const errors = (lines: string[]) => jsonLines(lines).filter((line) => line["level"] === "ERROR");
+        const alarmDocuments = (lines: string[]) => emfDocuments(lines).filter((document) => document.dimensions.join(",") === "service,stack");
+        const regionDocuments = (lines: string[]) => emfDocuments(lines).filter((document) => document.dimensions.join(",") === "region,service,stack");
+        const invokedPayloads = () => proxy.requests.filter(isInvoke).map((request) => ({ functionPath: request.path, type: request.headers["x-amz-invocation-type"], payload: JSON.parse(request.body.toString("utf8")) as unknown }));
+
+        it("sweep-all discovers the enabled regions (EC2 DescribeRegions), starts one asynchronous sweep per covered region, and reports the one its role does not cover", async function () {
+            const covered = MOTO_ENABLED.filter((region) => region !== "eu-west-3");
+            const fn = await deploy({}, covered);
+
+            const run = await captured(() => fn({ kind: "sweep-all" }, context("sweep-all-1")));
+
+            expect(run.error, String(run.error)).to.equal(undefined);
+            expect(run.value).to.deep.equal({ kind: "sweep-all", discovered: MOTO_ENABLED, fannedOut: covered, notCovered: ["eu-west-3"], notEnabled: [] });
+            expect(proxy.calls("DescribeRegions"), "one discovery, in the stack's region").to.have.length(1);
+            const invoked = invokedPayloads();
+            expect(invoked.map((call) => call.payload)).to.have.deep.members(covered.map((region) => ({ kind: "sweep", region })));
+            expect(invoked.every((call) => call.type === "Event" && call.functionPath === `/2015-03-31/functions/${FUNCTION_NAME}/invocations`), "asynchronous invokes of itself").to.equal(true);
+            const notCovered = errors(run.lines).filter((line) => line["region"] === "eu-west-3");
+            expect(notCovered, run.lines.join("\n")).to.have.length(1);
+            expect(String(notCovered[0]?.["message"])).to.match(/not covered.*NOT swept.*redeploy/);
+            const alarms = alarmDocuments(run.lines);
+            expect(alarms, run.lines.join("\n")).to.have.length(1);
+            expect(alarms[0]?.values).to.deep.include({ RegionsNotCovered: 1, RegionsDiscovered: 20, RegionsFannedOut: 19, stack: "prod", service: "retention-enforcer" });
+            expect(alarms[0]?.values, "no trail to check").to.not.have.property("TrailNotRecording");
+            expect(proxy.calls("PutRetentionPolicy"), "sweep-all itself sweeps nothing").to.have.length(0);
+        });
+
+        it("sweep-all narrows to retention.regions, and says which of them are not enabled", async function () {
+            const fn = await deploy({ onlyRegions: ["us-west-2", "eu-west-1", "me-central-1"] }, MOTO_ENABLED);
+
+            const run = await captured(() => fn({ kind: "sweep-all" }, context()));
+
+            expect(run.value).to.deep.include({ fannedOut: ["eu-west-1", "us-west-2"], notCovered: [], notEnabled: ["me-central-1"] });
+            expect(invokedPayloads().map((call) => call.payload)).to.have.deep.members([
+                { kind: "sweep", region: "eu-west-1" },
+                { kind: "sweep", region: "us-west-2" },
+            ]);
+            expect(alarmDocuments(run.lines)[0]?.values).to.deep.include({ RegionsNotCovered: 0 });
+        });
+
+        it("a region's sweep never puts on the groups an account-level retention policy governs: ERROR with the policy, the count and the command that deletes it; metric AccountRetentionPolicies", async function () {
+            const region = "ca-west-1";
+            await createGroups(direct(region), [
+                { name: "/app/acct/forever", excluded: false },
+                { name: "/governed/acct/forever", excluded: false },
+                { name: "/governed/acct/week", retention: 7, excluded: false },
+            ]);
+            const remove = await putRetentionAccountPolicy(direct(region), "keep-30-governed", 30, ["/governed/"]);
+            try {
+                const fn = await deploy({}, [region]);
+
+                const run = await captured(() => fn({ kind: "sweep", region }, context()));
+
+                expect(run.error, String(run.error)).to.equal(undefined);
+                expect(putNames(proxy.calls("PutRetentionPolicy"))).to.deep.equal(["/app/acct/forever"]);
+                const outcome = run.value;
+                if (outcome?.kind !== "sweep") throw new Error(JSON.stringify(outcome));
+                expect(outcome.result).to.deep.include({ changed: 1, overridden: 2, failed: 0 });
+                expect(outcome.result.overriddenGroups.sort()).to.deep.equal(["/governed/acct/forever", "/governed/acct/week"]);
+                const policyLines = errors(run.lines).filter((line) => line["policyName"] === "keep-30-governed");
+                expect(policyLines, run.lines.join("\n")).to.have.length(1);
+                expect(policyLines[0]).to.deep.include({
+                    region,
+                    retention: "30 days",
+                    overriddenGroups: 2,
+                    selectionCriteria: 'LogGroupNamePrefix IN ["/governed/"]',
+                    fix: `aws logs delete-account-policy --policy-type RETENTION_POLICY --policy-name 'keep-30-governed' --region ${region}`,
+                });
+                const alarms = alarmDocuments(run.lines);
+                expect(alarms, "one document of the alarmed metrics").to.have.length(1);
+                expect(alarms[0]?.values).to.deep.include({ AccountRetentionPolicies: 1, RegionSweepSucceeded: 1, stack: "prod" });
+                expect(regionDocuments(run.lines)[0]?.values).to.deep.include({ region, overridden: 2, changed: 1, scanned: 3 });
+                const after = await allGroups(direct(region));
+                expect(after.get("/app/acct/forever")?.retentionInDays).to.equal(3);
+            } finally {
+                await remove();
+            }
+        });
+
+        it("heartbeat: RegionSweepSucceeded 1 for a clean sweep (no policy: AccountRetentionPolicies 0), 0 and a thrown error when a group fails", async function () {
+            const region = "eu-south-2";
+            await createGroups(direct(region), [
+                { name: "/app/heartbeat/ok", excluded: false },
+                { name: "/app/heartbeat/denied", excluded: false },
+            ]);
+            const fn = await deploy({}, [region]);
+            fault = (request) => (request.operation?.endsWith(".PutRetentionPolicy") && request.body.toString("utf8").includes("/app/heartbeat/denied") ? awsError("AccessDeniedException", "not authorized") : undefined);
+
+            const failing = await captured(() => fn({ kind: "sweep", region }, context()));
+
+            expect((failing.error as Error | undefined)?.message).to.match(/1 log group\(s\) could not be set to 3 days: \/app\/heartbeat\/denied/);
+            expect(alarmDocuments(failing.lines).map((document) => [document.values["RegionSweepSucceeded"], document.values["AccountRetentionPolicies"]])).to.deep.equal([[0, 0]]);
+
+            fault = undefined;
+            const clean = await captured(() => fn({ kind: "sweep", region }, context()));
+
+            expect(clean.error, String(clean.error)).to.equal(undefined);
+            expect(alarmDocuments(clean.lines).map((document) => [document.values["RegionSweepSucceeded"], document.values["AccountRetentionPolicies"]])).to.deep.equal([[1, 0]]);
+        });
+
+        it("leaves alone the log groups of another stack of this platform and sweeps its own stack's", async function () {
+            const region = "ap-southeast-6";
+            await createGroups(direct(region), [
+                { name: "/aws/lambda/log-platform/prod/retention-sweep-0a1b2c", excluded: false },
+                { name: "/aws/lambda/log-platform/dev/retention-sweep-3d4e5f", retention: 14, excluded: false },
+            ]);
+            const fn = await deploy({}, [region]);
+
+            const run = await captured(() => fn({ kind: "sweep", region }, context()));
+
+            const outcome = run.value;
+            if (outcome?.kind !== "sweep") throw new Error(String(run.error));
+            expect(outcome.result).to.deep.include({ changed: 1, excluded: 1, otherStack: 1, excludedGroups: ["/aws/lambda/log-platform/dev/retention-sweep-3d4e5f"] });
+            expect(regionDocuments(run.lines)[0]?.values).to.deep.include({ otherStack: 1, excluded: 1 });
+            const after = await allGroups(direct(region));
+            expect(after.get("/aws/lambda/log-platform/prod/retention-sweep-0a1b2c")?.retentionInDays).to.equal(3);
+            expect(after.get("/aws/lambda/log-platform/dev/retention-sweep-3d4e5f")?.retentionInDays, "dev's own enforcer keeps it").to.equal(14);
+        });
+
+        it("a new group governed by an account policy is not put on, and the ERROR names the policy", async function () {
+            const region = "ap-southeast-7";
+            await direct(region).send(new CreateLogGroupCommand({ logGroupName: "/governed/created" }));
+            const remove = await putRetentionAccountPolicy(direct(region), "keep-60-created", 60, ["/governed/"]);
+            try {
+                const fn = await deploy({}, [region]);
+
+                const run = await captured(() => fn(cloudTrailCreateLogGroup(region, "/governed/created"), context()));
+
+                expect(run.value).to.deep.equal({ kind: "create", region, logGroupName: "/governed/created", outcome: "overridden" });
+                expect(proxy.calls("PutRetentionPolicy")).to.have.length(0);
+                expect(errors(run.lines).map((line) => line["policyName"])).to.deep.equal(["keep-60-created"]);
+            } finally {
+                await remove();
+            }
+        });
+
+        describe("with retention.existingTrailArn", function () {
+            const TRAIL_REGION = "us-east-1";
+            let trailArn: string;
+            let cloudtrail: CloudTrailClient;
+            before(async function () {
+                const s3 = new S3Client({ region: TRAIL_REGION, endpoint: moto.endpoint, forcePathStyle: true });
+                await s3.send(new CreateBucketCommand({ Bucket: "org-trail-bucket-retention-spec" }));
+                cloudtrail = new CloudTrailClient({ region: TRAIL_REGION, endpoint: moto.endpoint });
+                const trail = await cloudtrail.send(new CreateTrailCommand({ Name: "organization-trail", S3BucketName: "org-trail-bucket-retention-spec", IsMultiRegionTrail: true }));
+                trailArn = trail.TrailARN ?? "";
+                expect(trailArn).to.match(/^arn:aws:cloudtrail:us-east-1:\d{12}:trail\/organization-trail$/);
+            });
+
+            /** One sweep-all of a function that covers no region (only the trail check matters here). */
+            async function sweepAllWithTrail(arn: string): Promise<{ trail: unknown; lines: string[] }> {
+                const fn = await deploy({ existingTrailArn: arn, onlyRegions: ["eu-west-1"] }, ["eu-west-1"]);
+                const run = await captured(() => fn({ kind: "sweep-all" }, context()));
+                if (run.value?.kind !== "sweep-all") throw new Error(String(run.error));
+                return { trail: run.value.trail, lines: run.lines };
+            }
+
+            it("passes a logging trail with the default selectors (every management event), asking exactly that trail", async function () {
+                await cloudtrail.send(new StartLoggingCommand({ Name: trailArn }));
+
+                const { trail, lines } = await sweepAllWithTrail(trailArn);
+
+                expect(trail).to.deep.equal({ trailArn, ok: true, isLogging: true, recordsCreateLogGroup: true, problems: [] });
+                expect(alarmDocuments(lines)[0]?.values).to.deep.include({ TrailNotRecording: 0 });
+                const calls = [...proxy.calls("GetTrailStatus"), ...proxy.calls("GetEventSelectors")];
+                expect(calls.map((call) => call.operation?.split(".").pop())).to.have.members(["GetTrailStatus", "GetEventSelectors"]);
+                expect(calls.map((call) => JSON.parse(call.body.toString("utf8")) as unknown)).to.have.deep.members([{ Name: trailArn }, { TrailName: trailArn }]);
+                expect(errors(lines)).to.deep.equal([]);
+            });
+
+            it("fails a trail that stopped logging: ERROR, TrailNotRecording 1, and the command that restarts it", async function () {
+                await cloudtrail.send(new StopLoggingCommand({ Name: trailArn }));
+                try {
+                    const { trail, lines } = await sweepAllWithTrail(trailArn);
+
+                    expect(trail).to.deep.include({ ok: false, isLogging: false, recordsCreateLogGroup: true });
+                    expect((trail as { problems: string[] }).problems).to.deep.equal([`the trail is not logging: aws cloudtrail start-logging --name ${trailArn}`]);
+                    expect(alarmDocuments(lines)[0]?.values).to.deep.include({ TrailNotRecording: 1 });
+                    expect(errors(lines).filter((line) => line["trailArn"] === trailArn)).to.have.length(1);
+                } finally {
+                    await cloudtrail.send(new StartLoggingCommand({ Name: trailArn }));
+                }
+            });
+
+            it("fails a trail whose selectors record read-only management events, or only data events", async function () {
+                await cloudtrail.send(new PutEventSelectorsCommand({ TrailName: trailArn, EventSelectors: [{ ReadWriteType: "ReadOnly", IncludeManagementEvents: true }] }));
+                const readOnly = await sweepAllWithTrail(trailArn);
+                await cloudtrail.send(
+                    new PutEventSelectorsCommand({
+                        TrailName: trailArn,
+                        AdvancedEventSelectors: [{ Name: "s3 data only", FieldSelectors: [{ Field: "eventCategory", Equals: ["Data"] }, { Field: "resources.type", Equals: ["AWS::S3::Object"] }] }],
+                    }),
+                );
+                const dataOnly = await sweepAllWithTrail(trailArn);
+                await cloudtrail.send(
+                    new PutEventSelectorsCommand({
+                        TrailName: trailArn,
+                        AdvancedEventSelectors: [{ Name: "management writes", FieldSelectors: [{ Field: "eventCategory", Equals: ["Management"] }, { Field: "readOnly", Equals: ["false"] }] }],
+                    }),
+                );
+                const writes = await sweepAllWithTrail(trailArn);
+
+                for (const { trail, lines } of [readOnly, dataOnly]) {
+                    expect(trail).to.deep.include({ ok: false, isLogging: true, recordsCreateLogGroup: false });
+                    expect((trail as { problems: string[] }).problems[0]).to.match(/do not record management write events of logs\.amazonaws\.com \(CreateLogGroup\): aws cloudtrail put-event-selectors --trail-name /);
+                    expect(alarmDocuments(lines)[0]?.values).to.deep.include({ TrailNotRecording: 1 });
+                }
+                expect(writes.trail).to.deep.include({ ok: true, recordsCreateLogGroup: true });
+            });
+
+            it("fails a trail that does not exist (the check cannot show it works)", async function () {
+                const missing = trailArn.replace("organization-trail", "no-such-trail");
+
+                const { trail, lines } = await sweepAllWithTrail(missing);
+
+                expect(trail).to.deep.include({ ok: false });
+                expect((trail as { problems: string[] }).problems.join("\n")).to.match(/GetTrailStatus failed: TrailNotFoundException/);
+                expect(alarmDocuments(lines)[0]?.values).to.deep.include({ TrailNotRecording: 1 });
+            });
         });
     });
 });

@@ -6,7 +6,7 @@ import { createPacedLogsClient } from "../../../functions/retention/logsClient";
 import { sweepRegion } from "../../../functions/retention/sweep";
 import { LoopbackProxy, RecordedRequest } from "../../harness/proxy";
 import { MotoService, useMoto } from "../../harness/services";
-import { allGroups, awsError, createGroups, EXCLUDE, groupSpecs, maxPerSecond, nonCompliant, putNames } from "./groups";
+import { allGroups, awsError, createGroups, EXCLUDE, groupSpecs, maxPerSecond, nonCompliant, putNames, putRetentionAccountPolicy } from "./groups";
 
 /** Each test uses its own region of the shared moto server, so other specs' log groups never mix in. */
 describe("retention sweep against moto (functions/retention/sweep.ts)", function () {
@@ -39,7 +39,7 @@ describe("retention sweep against moto (functions/retention/sweep.ts)", function
         const specs = groupSpecs(2500, "big");
         await createGroups(direct(region), specs);
         const expected = nonCompliant(specs);
-        const settings = resolveSettings({ ...EXCLUDE, putsPerSecond: 400, describesPerSecond: 100 }, { allowAboveQuota: true });
+        const settings = resolveSettings({ ...EXCLUDE, targetDays: 7, putsPerSecond: 400, describesPerSecond: 100 }, { allowAboveQuota: true });
 
         const result = await sweepRegion({ region, settings, client: createPacedLogsClient(region, settings, { endpoint: proxy.endpoint }) });
 
@@ -77,7 +77,7 @@ describe("retention sweep against moto (functions/retention/sweep.ts)", function
         };
         const pace = 25;
 
-        const settings = resolveSettings({ ...EXCLUDE, putsPerSecond: pace, describesPerSecond: 50 }, { allowAboveQuota: true });
+        const settings = resolveSettings({ ...EXCLUDE, targetDays: 7, putsPerSecond: pace, describesPerSecond: 50 }, { allowAboveQuota: true });
 
         const result = await sweepRegion({ region, settings, client: createPacedLogsClient(region, settings, { endpoint: proxy.endpoint }) });
 
@@ -111,7 +111,7 @@ describe("retention sweep against moto (functions/retention/sweep.ts)", function
             for (const group of answer.logGroups) group.logGroupClass = group.logGroupName.startsWith("/delivery/") ? "DELIVERY" : "STANDARD";
             return { status, body: Buffer.from(JSON.stringify(answer)) };
         };
-        const settings = resolveSettings({ putsPerSecond: 5 });
+        const settings = resolveSettings({ targetDays: 7, putsPerSecond: 5 });
 
         const result = await sweepRegion({ region, settings, client: createPacedLogsClient(region, settings, { endpoint: proxy.endpoint }) });
 
@@ -144,11 +144,94 @@ describe("retention sweep against moto (functions/retention/sweep.ts)", function
         await createGroups(direct(region), specs);
         const denied = nonCompliant(specs)[2]?.name;
         fault = (request) => (request.operation?.endsWith(".PutRetentionPolicy") && request.body.toString("utf8").includes(denied) ? awsError("AccessDeniedException", "not authorized") : undefined);
-        const settings = resolveSettings({ ...EXCLUDE, putsPerSecond: 5 });
+        const settings = resolveSettings({ ...EXCLUDE, targetDays: 7, putsPerSecond: 5 });
 
         const result = await sweepRegion({ region, settings, client: createPacedLogsClient(region, settings, { endpoint: proxy.endpoint }) });
 
         expect(result).to.deep.include({ failed: 1, failedGroups: [denied], changed: nonCompliant(specs).length - 1, complete: true });
         expect(putNames(proxy.calls("PutRetentionPolicy")).filter((name) => name === denied), "an access error is not retried").to.have.length(1);
+    });
+    it("never puts on a group an account-level retention policy governs: lists the policy and names every group it overrides", async function () {
+        const region = "ap-east-1";
+        const specs = [
+            { name: "/app/policy/forever", excluded: false },
+            { name: "/app/policy/month", retention: 30, excluded: false },
+            { name: "/app/policy/short", retention: 3, excluded: false },
+            { name: "/governed/forever", excluded: false },
+            { name: "/governed/short", retention: 1, excluded: false },
+        ];
+        await createGroups(direct(region), specs);
+        const removeSelective = await putRetentionAccountPolicy(direct(region), "keep-60-governed", 60, ["/governed/"]);
+        let removeAll: (() => Promise<void>) | undefined;
+        try {
+            const settings = resolveSettings({ targetDays: 3, putsPerSecond: 5 });
+            const client = createPacedLogsClient(region, settings, { endpoint: proxy.endpoint });
+
+            const first = await sweepRegion({ region, settings, client });
+
+            expect(putNames(proxy.calls("PutRetentionPolicy")).sort()).to.deep.equal(["/app/policy/forever", "/app/policy/month"]);
+            expect(first).to.deep.include({ scanned: 5, changed: 2, compliant: 1, overridden: 2, failed: 0, complete: true, overriddenByPolicy: { "keep-60-governed": 2 } });
+            expect(first.overriddenGroups.sort()).to.deep.equal(["/governed/forever", "/governed/short"]);
+            expect(first.accountPolicies).to.deep.equal([
+                { policyName: "keep-60-governed", neverExpires: false, retentionInDays: 60, enforcementMode: "RETROACTIVE", selectionCriteria: 'LogGroupNamePrefix IN ["/governed/"]' },
+            ]);
+            expect(first.accountPoliciesError).to.equal(undefined);
+            expect(proxy.calls("DescribeAccountPolicies"), "listed once, at the start").to.have.length(1);
+
+            // A policy without selection criteria governs every group: nothing is put, everything is reported.
+            proxy.reset();
+            removeAll = await putRetentionAccountPolicy(direct(region), "keep-90-everything", 90);
+            const second = await sweepRegion({ region, settings, client });
+            expect(proxy.calls("PutRetentionPolicy")).to.have.length(0);
+            expect(second).to.deep.include({ scanned: 5, changed: 0, compliant: 0, overridden: 5, overriddenByPolicy: { "keep-90-everything": 5 } });
+            expect(second.accountPolicies.map((policy) => [policy.policyName, policy.retentionInDays, policy.selectionCriteria])).to.have.deep.members([
+                ["keep-60-governed", 60, 'LogGroupNamePrefix IN ["/governed/"]'],
+                ["keep-90-everything", 90, undefined],
+            ]);
+        } finally {
+            await removeSelective();
+            await removeAll?.();
+        }
+    });
+
+    it("reports the region unverified when the account policies cannot be listed, and still sweeps it", async function () {
+        const region = "ap-southeast-4";
+        await createGroups(direct(region), [{ name: "/app/unlisted/forever", excluded: false }]);
+        fault = (request) => (request.operation?.endsWith(".DescribeAccountPolicies") ? awsError("AccessDeniedException", "not authorized to perform logs:DescribeAccountPolicies") : undefined);
+        const settings = resolveSettings({ targetDays: 3, putsPerSecond: 5 });
+
+        const result = await sweepRegion({ region, settings, client: createPacedLogsClient(region, settings, { endpoint: proxy.endpoint }) });
+
+        expect(result.accountPoliciesError).to.match(/^RetryableError: DescribeAccountPolicies \(RETENTION_POLICY\) in ap-southeast-4 failed after retries: AccessDeniedException/);
+        expect(result).to.deep.include({ changed: 1, complete: true, accountPolicies: [] });
+    });
+
+    it("leaves alone the log groups of another stack of this platform, sweeps its own stack's, and with no stack leaves every stack's alone", async function () {
+        const region = "ap-southeast-5";
+        const root = "/aws/lambda/log-platform/";
+        const specs = [
+            { name: `${root}prod/retention-sweep-1a2b3c`, retention: 3, excluded: false },
+            { name: `${root}prod/kpi-daily-4d5e6f`, excluded: false },
+            { name: `${root}dev/kpi-daily-7a8b9c`, retention: 14, excluded: false },
+            { name: `${root}orphan`, excluded: false },
+            { name: "/aws/lambda/log-platform-other/fn", excluded: false },
+            { name: "/app/stacks/forever", excluded: false },
+        ];
+        await createGroups(direct(region), specs);
+
+        const undecided = await sweepRegion({ region, settings: resolveSettings({ targetDays: 1, putsPerSecond: 5 }), dryRun: true, client: createPacedLogsClient(region, resolveSettings({ targetDays: 1 }), { endpoint: proxy.endpoint }) });
+        expect(undecided).to.deep.include({ excluded: 3, otherStack: 3, wouldChange: 3 });
+        expect(undecided.excludedGroups.sort()).to.deep.equal([`${root}dev/kpi-daily-7a8b9c`, `${root}prod/kpi-daily-4d5e6f`, `${root}prod/retention-sweep-1a2b3c`]);
+
+        // dev's enforcer with a 1-day target: its own group is cut to 1 day, prod's keep theirs.
+        const settings = resolveSettings({ targetDays: 1, putsPerSecond: 5, stack: "dev" });
+        const dev = await sweepRegion({ region, settings, client: createPacedLogsClient(region, settings, { endpoint: proxy.endpoint }) });
+
+        expect(dev).to.deep.include({ scanned: 6, excluded: 2, otherStack: 2, changed: 4, failed: 0 });
+        expect(dev.excludedGroups.sort()).to.deep.equal([`${root}prod/kpi-daily-4d5e6f`, `${root}prod/retention-sweep-1a2b3c`]);
+        const after = await allGroups(direct(region));
+        expect(after.get(`${root}prod/retention-sweep-1a2b3c`)?.retentionInDays, "prod's group keeps its 3 days").to.equal(3);
+        expect(after.get(`${root}prod/kpi-daily-4d5e6f`)?.retentionInDays, "prod's group is not touched").to.equal(undefined);
+        for (const name of [`${root}dev/kpi-daily-7a8b9c`, `${root}orphan`, "/aws/lambda/log-platform-other/fn", "/app/stacks/forever"]) expect(after.get(name)?.retentionInDays, name).to.equal(1);
     });
 });
