@@ -1,7 +1,7 @@
 import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 
 import { federatedTrustProblems } from "../lib/federatedTrust";
-import { accountOf, identityPolicyProblems, parseDocument, ParsedDocument, pinnedConditionValues, resourcePolicyProblems, Statement } from "../lib/iamDocument";
+import { accountOf, identityPolicyProblems, parseDocument, ParsedDocument, PRINCIPAL_PINNING_KEYS, resourcePolicyProblems } from "../lib/iamDocument";
 import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { checkedDocuments, DocumentCheck } from "../lib/policyDocumentTypes";
 import { asArray, asString, containsUnknown, get } from "../lib/values";
@@ -37,27 +37,28 @@ function reportInvalid(document: ParsedDocument, reportViolation: ReportViolatio
     }
 }
 
-const ACCOUNT_IN_ARN = /arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
+/**
+ * Properties that name the resource itself, or the resource a policy is attached to: the account in them
+ * is the one the stack deploys to (a policy cannot be put on another account's resource).
+ */
+const OWN_IDENTITY_PROPERTIES = ["arn", "resourceArn", "secretArn", "queueUrl", "keyId", "clusterArn", "accessPointArn", "tableBucketArn", "vectorBucketArn", "sinkIdentifier", "resourceIdentifier", "primaryKeyArn"];
+
+/** The account in an ARN or an SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
+function accountOfReference(reference: string | undefined): string | undefined {
+    if (reference === undefined) {
+        return undefined;
+    }
+    return accountOf(reference) ?? /^https:\/\/[^/]*amazonaws\.com(\.cn)?\/(\d{12})\//.exec(reference)?.[2];
+}
 
 /**
- * The accounts a resource policy may grant to: this stack's account, from what is known at preview
- * (policy config `accountId`, the resource's own ARN, the accounts of the ARNs its statements are about,
- * and the accounts that statements granting to AWS services are pinned to), plus the configured
- * trusted accounts. Principals and the conditions of statements granting to accounts are never taken
- * as evidence: a grant cannot vouch for itself.
+ * The accounts a resource policy may grant to: this stack's account, known from the policy config
+ * (`accountId`) or from the resource's own identity (its ARN, or the ARN/URL of the resource it is
+ * attached to), plus the configured trusted accounts. Nothing in the document counts as evidence, neither
+ * principals nor conditions nor Resource ARNs: a grant cannot vouch for the account it grants to.
  */
-function trustedAccounts(props: unknown, statements: Statement[], config: NoWildcardConfig): string[] {
-    const own: (string | undefined)[] = [config.accountId, accountOf(asString(get(props, "arn")) ?? "")];
-    for (const statement of statements) {
-        own.push(...(statement.resources ?? []).map((resource) => ACCOUNT_IN_ARN.exec(resource)?.[1]));
-        const principal = statement.principal;
-        const servicesOnly = principal !== undefined && principal !== "*" && Object.keys(principal).every((type) => type === "Service");
-        if (servicesOnly && !containsUnknown(statement.condition)) {
-            for (const [key, values] of pinnedConditionValues(statement)) {
-                own.push(...values.map((value) => (["aws:sourceaccount", "aws:sourceowner"].includes(key) ? value : ACCOUNT_IN_ARN.exec(value)?.[1])));
-            }
-        }
-    }
+function trustedAccounts(props: unknown, config: NoWildcardConfig): string[] {
+    const own = [config.accountId, ...OWN_IDENTITY_PROPERTIES.map((property) => accountOfReference(asString(get(props, property))))];
     const accounts = own.filter((account): account is string => account !== undefined && /^\d{12}$/.test(account));
     // Only the stack's own account makes the configured trusted accounts usable: with none known, fail closed.
     return accounts.length === 0 ? [] : [...new Set([...accounts, ...config.trustedAccountIds])];
@@ -74,13 +75,12 @@ function documentsOf(type: string, props: unknown): { value: unknown; check: Doc
 
 export const iamNoWildcard = resourcePolicy({
     name: "iam-no-wildcard",
-    description:
-        'No IAM grant with wildcards, in every policy document @pulumi/aws resources carry (identity, resource, KMS key and trust policies; see policypack/lib/policyDocumentTypes.ts): Allow statements may not use actions containing "*" or "?", NotAction, NotResource or NotPrincipal; identity policies may not use Resource "*" or a service-wide ARN (account, region or S3 bucket name "*") except for actions without resource-level permissions; resource policies may not grant to anyone outside the account, and Principal "*" counts as pinned only by a condition naming this account, a trusted account or concrete ARNs. Where the account cannot be told at preview, grants to named accounts fail closed.',
+    description: `No IAM grant with wildcards, in every policy document @pulumi/aws resources carry (identity, resource, KMS key and trust policies; see policypack/lib/policyDocumentTypes.ts): Allow statements may not use actions containing "*" or "?", NotAction, NotResource or NotPrincipal; identity policies may not use Resource "*" or a service-wide ARN (account, region or S3 bucket name "*") except for actions without resource-level permissions; resource policies may not grant to anyone outside the account, and Principal "*" counts as pinned only by a condition (StringEquals/StringLike/ArnEquals/ArnLike, not IfExists, ForAllValues or negated) naming this account, a trusted account, an organization or concrete ARNs of them with one of the keys AWS documents for it: ${PRINCIPAL_PINNING_KEYS.map((entry) => entry.key).join(", ")}. This account is known from the policy config (accountId) or the resource's own ARN (or that of the resource the policy is attached to); other accounts come from trustedAccountIds only, never from the document (a condition or Resource naming an account trusts nothing). Where the account cannot be told at preview, grants to named accounts fail closed.`,
     category: "security",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-        'List the exact actions (e.g. "sqs:ReceiveMessage", not "sqs:*" or "sqs:Get?ueue*") and this account\'s ARNs they apply to (arn:aws:logs:<region>:<account>:log-group:* is fine; arn:aws:s3:::* or an account/region of "*" is not). For resource policies, name the principals, or pin Principal "*" with aws:SourceAccount = this account or aws:SourceArn = a concrete ARN of it (StringEquals/ArnEquals, not ...IfExists). Actions that have no resource-level permission may use Resource "*" when listed in allowedStarResourceActions. If a preview cannot tell this stack\'s account, set accountId in this policy\'s config.',
+        'List the exact actions (e.g. "sqs:ReceiveMessage", not "sqs:*" or "sqs:Get?ueue*") and this account\'s ARNs they apply to (arn:aws:logs:<region>:<account>:log-group:* is fine; arn:aws:s3:::* or an account/region of "*" is not). For resource policies, name the principals, or pin Principal "*" with aws:SourceAccount (or kms:CallerAccount in a key policy) = this account or aws:SourceArn = a concrete ARN of it (StringEquals/ArnEquals, not ...IfExists). To grant another account, list it in trustedAccountIds. Actions that have no resource-level permission may use Resource "*" when listed in allowedStarResourceActions. If a preview cannot tell this stack\'s account, set accountId in this policy\'s config.',
     configSchema: {
         properties: {
             allowedStarResourceActions: {
@@ -114,7 +114,7 @@ export const iamNoWildcard = resourcePolicy({
                 identityPolicyProblems(document.statements, config.allowedStarResourceActions).forEach((problem) => reportViolation(problem));
                 continue;
             }
-            const trusted = trustedAccounts(args.props, document.statements, config);
+            const trusted = trustedAccounts(args.props, config);
             resourcePolicyProblems(document.statements, { keyPolicy: check === "key", trustedAccounts: trusted }).forEach((problem) => reportViolation(problem));
         }
     },

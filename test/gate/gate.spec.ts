@@ -79,6 +79,8 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         ["access-log-bucket-kept", "s3-log-bucket-expiry"],
         // Issue 16's classes, one program each (the unit specs hold the other members of each class).
         ["policy-document-merged-wildcard", "iam-no-wildcard"],
+        ["oidc-subject-unpinned", "iam-federated-trust-pinned"],
+        ["condition-trusts-foreign-account", "iam-no-wildcard"],
     ];
     for (const [fixture, policy, alsoTripped = []] of blocked) {
         it(`blocks fixture ${fixture} with ${policy}`, async function () {
