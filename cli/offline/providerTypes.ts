@@ -25,14 +25,21 @@ export interface ResourceDeclaration {
 
 const cache = new Map<string, ResourceDeclaration | undefined>();
 
-/** `aws:<module>/<file>:<Class>` → `<root>/<module>/<file>.d.ts` (module `index` is the package root). */
+/** `aws:<module>/<file>:<Class>` → `<root>/<module>/<file>.d.ts` (module `index` is the package root; file names compared case-insensitively when needed). */
 function fileOf(token: string): string | undefined {
     const match = /^aws:([a-zA-Z0-9]+)\/([a-zA-Z0-9]+):([A-Za-z0-9]+)$/.exec(token);
     if (!match) {
         return undefined;
     }
     const [, module = "", file = ""] = match;
-    return path.join(PROVIDER_ROOT, module === "index" ? "" : module, `${file}.d.ts`);
+    const dir = path.join(PROVIDER_ROOT, module === "index" ? "" : module);
+    const exact = path.join(dir, `${file}.d.ts`);
+    if (fs.existsSync(exact) || !fs.existsSync(dir)) {
+        return exact;
+    }
+    // A few files are named in lower case (resiliencehub/v2service.d.ts for v2Service).
+    const named = fs.readdirSync(dir).find((entry) => entry.toLowerCase() === `${file.toLowerCase()}.d.ts`);
+    return named ? path.join(dir, named) : exact;
 }
 
 /** The members of the first `export interface|declare class <name>` block of a declaration file. */

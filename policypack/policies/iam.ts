@@ -1,10 +1,11 @@
 import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 
-import { federatedTrustProblems } from "../lib/federatedTrust";
+import { federatedTrustProblems, SUBJECT_FORMATS } from "../lib/federatedTrust";
 import { accountOf, identityPolicyProblems, parseDocument, ParsedDocument, PRINCIPAL_PINNING_KEYS, resourcePolicyProblems } from "../lib/iamDocument";
 import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { checkedDocuments, DocumentCheck } from "../lib/policyDocumentTypes";
-import { asArray, asString, containsUnknown, get } from "../lib/values";
+import { checkedAttachments, isAdminPolicy } from "../lib/managedPolicyAttachments";
+import { asArray, asString, containsUnknown, get, valuesAt } from "../lib/values";
 
 /**
  * Actions AWS offers no resource-level permission for, so `Resource: "*"` is the only way to grant them.
@@ -122,13 +123,12 @@ export const iamNoWildcard = resourcePolicy({
 
 export const iamFederatedTrustPinned = resourcePolicy({
     name: "iam-federated-trust-pinned",
-    description:
-        "A role trusting a federated identity pins who may assume it: OIDC web identity (e.g. GitHub Actions) pins the provider's subject claim (<provider>:sub) to a concrete value (StringLike only with a named owner and repository), SAML pins SAML:aud, Cognito identity pools pin both cognito-identity.amazonaws.com:aud and :amr.",
+    description: `A role trusting a federated identity pins who may assume it: OIDC web identity pins the provider's subject claim (<provider>:sub) to one identity, SAML pins SAML:aud, Cognito identity pools pin both cognito-identity.amazonaws.com:aud and :amr. A subject with a wildcard (StringLike) pins only when everything before the wildcard names the identity's own segments: ${SUBJECT_FORMATS.map((format) => format.provider).join("; ")}; a subject of any other format must be concrete. ForAllValues, IfExists and negated operators pin nothing.`,
     category: "security",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-        'Add the claim the message names to the trust statement\'s Condition, e.g. StringEquals { "token.actions.githubusercontent.com:sub": "repo:<owner>/<repository>:ref:refs/heads/main", "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }; for Cognito, StringEquals { "cognito-identity.amazonaws.com:aud": "<pool id>" } and ForAnyValue:StringLike { "cognito-identity.amazonaws.com:amr": "authenticated" }; for SAML, StringEquals { "SAML:aud": "https://signin.aws.amazon.com/saml" }.',
+        'Add the claim the message names to the trust statement\'s Condition, e.g. StringEquals { "token.actions.githubusercontent.com:sub": "repo:<owner>/<repository>:ref:refs/heads/main", "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } (EKS: "system:serviceaccount:<namespace>:<service account>"; GitLab: "project_path:<group>/<project>:..."); list several concrete subjects rather than a wildcard; for Cognito, StringEquals { "cognito-identity.amazonaws.com:aud": "<pool id>" } and ForAnyValue:StringLike { "cognito-identity.amazonaws.com:amr": "authenticated" }; for SAML, StringEquals { "SAML:aud": "https://signin.aws.amazon.com/saml" }.',
     validateResource: (args, reportViolation) => {
         if (args.type !== "aws:iam/role:Role") {
             return;
@@ -146,33 +146,21 @@ export const iamFederatedTrustPinned = resourcePolicy({
     },
 });
 
-/** AWS-managed policies that grant far more than any workload here needs. */
-const ADMIN_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(.*\/)?(AdministratorAccess|PowerUserAccess|IAMFullAccess|[A-Za-z0-9_-]*FullAccess[A-Za-z0-9_-]*)$/;
-
-const ATTACHMENT_TYPES = [
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-    "aws:iam/policyAttachment:PolicyAttachment",
-];
-
 export const iamNoAdminManagedPolicies = resourcePolicy({
     name: "iam-no-admin-managed-policies",
-    description: "No attachment of the AWS-managed AdministratorAccess, PowerUserAccess, IAMFullAccess or any *FullAccess policy, by attachment resource or by a role's managedPolicyArns.",
+    description:
+        "No attachment of the AWS-managed AdministratorAccess (and its variants), PowerUserAccess, IAMFullAccess or any *FullAccess policy, nor of the EKS cluster-admin access policies, by any resource that attaches managed policies: the IAM attachments (single and exclusive, roles, users and groups), a role's managedPolicyArns, IAM Identity Center permission sets, QuickSight policy assignments, budget actions, EKS access policy associations (policypack/lib/managedPolicyAttachments.ts, derived from the provider's types).",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "critical",
-    remediationSteps: "Write a least-privilege policy (aws.iam.RolePolicy) naming the actions and ARNs the role needs, and attach that instead.",
+    remediationSteps: "Write a least-privilege policy (aws.iam.RolePolicy) naming the actions and ARNs the role needs, and attach that instead; for EKS, associate AmazonEKSViewPolicy or AmazonEKSEditPolicy scoped to namespaces.",
     validateResource: (args, reportViolation) => {
-        const arns = ATTACHMENT_TYPES.includes(args.type)
-            ? [get(args.props, "policyArn")]
-            : args.type === "aws:iam/role:Role"
-              ? asArray(get(args.props, "managedPolicyArns"))
-              : [];
-        for (const arn of arns) {
-            const text = asString(arn);
-            if (text && ADMIN_POLICY.test(text)) {
-                reportViolation(`attaches the AWS-managed policy ${text}, which grants far more than least privilege`);
+        for (const { path, check } of checkedAttachments(args.type)) {
+            for (const arn of valuesAt(args.props, path)) {
+                const text = asString(arn);
+                if (text && isAdminPolicy(check, text)) {
+                    reportViolation(`attaches the AWS-managed policy ${text} (${path}), which grants far more than least privilege`);
+                }
             }
         }
     },
