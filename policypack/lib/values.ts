@@ -115,5 +115,5 @@ export function valuesAt(props: unknown, path: string): unknown[] {
             return [get(value, part)];
         });
     }
-    return current.flatMap((value) => (Array.isArray(value) ? value : [value])).filter((value) => value !== undefined && value !== null);
+    return current.flatMap((value): unknown[] => (Array.isArray(value) ? (value as unknown[]) : [value])).filter((value) => value !== undefined && value !== null);
 }
