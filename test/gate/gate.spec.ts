@@ -82,6 +82,7 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         ["oidc-subject-unpinned", "iam-federated-trust-pinned"],
         ["condition-trusts-foreign-account", "iam-no-wildcard"],
         ["exclusive-attachment-admin", "iam-no-admin-managed-policies"],
+        ["auth-header-secret", "lambda-no-plaintext-secrets"],
     ];
     for (const [fixture, policy, alsoTripped = []] of blocked) {
         it(`blocks fixture ${fixture} with ${policy}`, async function () {
