@@ -83,6 +83,7 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         ["condition-trusts-foreign-account", "iam-no-wildcard"],
         ["exclusive-attachment-admin", "iam-no-admin-managed-policies"],
         ["auth-header-secret", "lambda-no-plaintext-secrets"],
+        ["lambda-log-group-other-region", "lambda-managed-log-group"],
     ];
     for (const [fixture, policy, alsoTripped = []] of blocked) {
         it(`blocks fixture ${fixture} with ${policy}`, async function () {
