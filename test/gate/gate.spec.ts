@@ -84,6 +84,9 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         ["exclusive-attachment-admin", "iam-no-admin-managed-policies"],
         ["auth-header-secret", "lambda-no-plaintext-secrets"],
         ["lambda-log-group-other-region", "lambda-managed-log-group"],
+        ["bucket-encryption-declared-twice", "s3-bucket-encryption"],
+        ["directory-bucket-sse-s3", "s3-bucket-encryption"],
+        ["log-bucket-object-lock", "s3-log-bucket-expiry"],
     ];
     for (const [fixture, policy, alsoTripped = []] of blocked) {
         it(`blocks fixture ${fixture} with ${policy}`, async function () {
@@ -105,6 +108,11 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
             "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings",
             "aws:cloudwatch/logAccountPolicy:LogAccountPolicy",
             "aws:s3/bucketLogging:BucketLogging",
+            // Issue 16's look-alikes.
+            "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+            "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+            "aws:s3/directoryBucket:DirectoryBucket",
+            "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
         ]) {
             expect(run.resources.map((resource) => resource.type), type).to.include(type);
         }
