@@ -4,6 +4,7 @@
  * tokens to (any GitHub repository, any Kubernetes service account, any Cognito user of any pool) may.
  */
 import { ConditionEntry, isWildcard, pinningConditions, Statement } from "./iamDocument";
+import { isUnknown } from "./values";
 
 const COGNITO = "cognito-identity.amazonaws.com";
 
@@ -80,6 +81,43 @@ function unpinnedSubject(entry: ConditionEntry, value: string): string | undefin
 
 const concrete = (entries: ConditionEntry[]) => entries.length > 0 && entries.every((entry) => entry.values.length > 0 && entry.values.every((value) => value.length > 0 && (!entry.matching || !isWildcard(value))));
 
+/** What a statement must pin for one provider; undefined when it does. */
+function providerProblem(provider: Provider, federated: string, on: (claim: string) => ConditionEntry[], where: string): string | undefined {
+    if (provider.kind === "saml") {
+        return concrete(on("saml:aud")) ? undefined : `${where} trusts SAML provider ${federated} without pinning SAML:aud: add Condition StringEquals { "SAML:aud": "https://signin.aws.amazon.com/saml" }`;
+    }
+    if (provider.kind === "cognito") {
+        const missing = [`${COGNITO}:aud`, `${COGNITO}:amr`].filter((claim) => !concrete(on(claim)));
+        return missing.length === 0
+            ? undefined
+            : `${where} trusts Cognito identity pools without pinning ${missing.join(" and ")}: any pool's identities could assume it; add Condition StringEquals { "${COGNITO}:aud": "<identity pool id>" } and ForAnyValue:StringLike { "${COGNITO}:amr": "authenticated" }`;
+    }
+    const claim = `${provider.host}:sub`;
+    const subjects = on(claim);
+    const reasons = subjects.map((entry) => entry.values.map((value) => ({ value, reason: unpinnedSubject(entry, value) })).filter((found) => found.reason !== undefined));
+    // Condition keys are ANDed: one entry whose every value pins is enough.
+    if (reasons.some((unpinned, index) => unpinned.length === 0 && (subjects[index]?.values.length ?? 0) > 0)) {
+        return undefined;
+    }
+    const format = SUBJECT_FORMATS.find((candidate) => subjects.some((entry) => entry.values.some((value) => candidate.scheme.test(value))));
+    const example = format?.example ?? (provider.host.startsWith("token.actions.githubusercontent.com") ? SUBJECT_FORMATS[0]?.example : "<the one subject allowed>");
+    const given = reasons.flat().length > 0 ? ` (${reasons.flat().map((found) => `"${found.value}" ${found.reason}`).join("; ")})` : "";
+    return `${where} trusts ${provider.host} without pinning its subject claim ${claim}${given}: name the identity, e.g. StringEquals { "${claim}": "${example}" }`;
+}
+
+/**
+ * The providers a statement trusts when its Federated principal is not known until the update (an
+ * identity provider the program creates, during a preview): the ones its condition keys name
+ * (`<host>:sub`, `<host>:aud`...), SAML for AssumeRoleWithSAML; none when nothing names one.
+ */
+function providersNamedByConditions(statement: Statement, conditions: ConditionEntry[]): Provider[] {
+    if ((statement.actions ?? []).some((action) => action.toLowerCase() === "sts:assumerolewithsaml")) {
+        return [{ kind: "saml" }];
+    }
+    const hosts = new Set(conditions.flatMap((entry) => /^(.+):(sub|aud|amr|oaud|azp|email)$/i.exec(entry.name)?.[1] ?? []).filter((host) => host.toLowerCase() !== "saml"));
+    return [...hosts].map((host) => (host.toLowerCase() === COGNITO ? { kind: "cognito" } : { kind: "oidc", host }));
+}
+
 /** Problems of the Federated principals of one Allow statement of a trust policy. */
 export function federatedTrustProblems(statement: Statement, where: string): string[] {
     if (statement.principal === undefined || statement.principal === "*") {
@@ -89,29 +127,18 @@ export function federatedTrustProblems(statement: Statement, where: string): str
     const on = (claim: string) => conditions.filter((entry) => entry.key === claim.toLowerCase());
     const problems: string[] = [];
     for (const federated of statement.principal["Federated"] ?? []) {
-        const provider = providerOf(federated);
-        if (provider.kind === "saml") {
-            if (!concrete(on("saml:aud"))) {
-                problems.push(`${where} trusts SAML provider ${federated} without pinning SAML:aud: add Condition StringEquals { "SAML:aud": "https://signin.aws.amazon.com/saml" }`);
-            }
-        } else if (provider.kind === "cognito") {
-            const missing = [`${COGNITO}:aud`, `${COGNITO}:amr`].filter((claim) => !concrete(on(claim)));
-            if (missing.length > 0) {
-                problems.push(
-                    `${where} trusts Cognito identity pools without pinning ${missing.join(" and ")}: any pool's identities could assume it; add Condition StringEquals { "${COGNITO}:aud": "<identity pool id>" } and ForAnyValue:StringLike { "${COGNITO}:amr": "authenticated" }`,
-                );
-            }
-        } else {
-            const claim = `${provider.host}:sub`;
-            const subjects = on(claim);
-            const reasons = subjects.map((entry) => entry.values.map((value) => ({ value, reason: unpinnedSubject(entry, value) })).filter((found) => found.reason !== undefined));
-            // Condition keys are ANDed: one entry whose every value pins is enough.
-            if (!reasons.some((unpinned, index) => unpinned.length === 0 && (subjects[index]?.values.length ?? 0) > 0)) {
-                const format = SUBJECT_FORMATS.find((candidate) => subjects.some((entry) => entry.values.some((value) => candidate.scheme.test(value))));
-                const example = format?.example ?? (provider.host.startsWith("token.actions.githubusercontent.com") ? SUBJECT_FORMATS[0]?.example : "<the one subject allowed>");
-                const given = reasons.flat().length > 0 ? ` (${reasons.flat().map((found) => `"${found.value}" ${found.reason}`).join("; ")})` : "";
-                problems.push(`${where} trusts ${provider.host} without pinning its subject claim ${claim}${given}: name the identity, e.g. StringEquals { "${claim}": "${example}" }`);
-            }
+        if (!isUnknown(federated)) {
+            const problem = providerProblem(providerOf(federated), federated, on, where);
+            if (problem) problems.push(problem);
+            continue;
+        }
+        const named = providersNamedByConditions(statement, conditions);
+        if (named.length === 0) {
+            problems.push(`${where} trusts a federated identity provider known only after the update, and its condition names none of the provider's claims: pin the subject, e.g. StringEquals { "<provider host>:sub": "<the one subject allowed>" }`);
+        }
+        for (const provider of named) {
+            const problem = providerProblem(provider, provider.kind === "oidc" ? provider.host : "(known after the update)", on, where);
+            if (problem) problems.push(problem);
         }
     }
     return problems;

@@ -210,8 +210,10 @@ const PINNING_BY_KEY = new Map(PRINCIPAL_PINNING_KEYS.map((entry) => [entry.key.
 /** One key of a statement's condition under a positive (pinning) operator. */
 export interface ConditionEntry {
     operator: string;
-    /** Lower case. */
+    /** Lower case (condition keys are case-insensitive). */
     key: string;
+    /** As written. */
+    name: string;
     values: string[];
     /** True when the operator reads `*` and `?` as wildcards. */
     matching: boolean;
@@ -225,7 +227,7 @@ export function pinningConditions(statement: Statement): ConditionEntry[] {
             continue;
         }
         for (const [key, value] of Object.entries(keys)) {
-            entries.push({ operator, key: key.toLowerCase(), values: (Array.isArray(value) ? value : [value]).map((item) => String(item)), matching: MATCHING_OPERATORS.test(operator) });
+            entries.push({ operator, key: key.toLowerCase(), name: key, values: (Array.isArray(value) ? value : [value]).map((item) => String(item)), matching: MATCHING_OPERATORS.test(operator) });
         }
     }
     return entries;

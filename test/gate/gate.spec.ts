@@ -79,6 +79,7 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         ["access-log-bucket-kept", "s3-log-bucket-expiry"],
         // Issue 16's classes, one program each (the unit specs hold the other members of each class).
         ["policy-document-merged-wildcard", "iam-no-wildcard"],
+        ["policy-document-star-principal", "iam-no-wildcard"],
         ["oidc-subject-unpinned", "iam-federated-trust-pinned"],
         ["condition-trusts-foreign-account", "iam-no-wildcard"],
         ["exclusive-attachment-admin", "iam-no-admin-managed-policies"],
@@ -155,7 +156,7 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         }
     });
 
-    it("still blocks issue 11's cases when every computed (provider-output) value is unknown, and names the config when the account cannot be told", async function () {
+    it("still blocks issue 11's and 16's cases when every computed (provider-output) value is unknown, and names the config when the account cannot be told", async function () {
         const UNKNOWN_ON_THE_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
         // Inputs the program wrote stay; everything the provider computes (ARNs, ids, names) is unknown.
         const previewOf = (run: Awaited<ReturnType<typeof runFixture>>) => ({
@@ -174,6 +175,16 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
             ["trail-single-region", "cloudtrail-multi-region"],
             ["athena-not-enforced", "athena-workgroup-enforce-configuration"],
             ["glue-catalog-unencrypted", "glue-data-catalog-encryption"],
+            // Issue 16's.
+            ["policy-document-merged-wildcard", "iam-no-wildcard"],
+            ["policy-document-star-principal", "iam-no-wildcard"],
+            ["oidc-subject-unpinned", "iam-federated-trust-pinned"],
+            ["condition-trusts-foreign-account", "iam-no-wildcard"],
+            ["exclusive-attachment-admin", "iam-no-admin-managed-policies"],
+            ["auth-header-secret", "lambda-no-plaintext-secrets"],
+            ["bucket-encryption-declared-twice", "s3-bucket-encryption"],
+            ["directory-bucket-sse-s3", "s3-bucket-encryption"],
+            ["log-bucket-object-lock", "s3-log-bucket-expiry"],
         ]) {
             const run = previewOf(await runFixture(fixture));
             expect(JSON.stringify(run.resources.map((resource) => resource.wireState)), fixture).to.contain(UNKNOWN_ON_THE_WIRE);

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 
 import { iamFederatedTrustPinned } from "../../policypack/policies/iam";
-import { resourceArgs, runResourcePolicy } from "../harness/policy";
+import { resourceArgs, runResourcePolicy, unknown } from "../harness/policy";
 
 const ACCOUNT = "123456789012";
 const UUID_A = "1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b";
@@ -103,5 +103,27 @@ describe("issue 16 class 1: subjects that pin nothing after a fixed prefix", fun
         const github = PROVIDERS.github;
         expect(await trust(github, { StringEquals: { [`${github}:aud`]: "sts.amazonaws.com", [`${github}:sub`]: "repo:acme/app:*" } })).to.deep.equal([]);
         expect(await trust(github, { StringEquals: { [`${github}:sub`]: "repo:acme/app:ref:refs/heads/main" }, StringLike: { [`${github}:sub`]: "repo:*" } })).to.deep.equal([]);
+    });
+});
+
+describe("issue 16 class 1 at preview: a provider the program creates is known only after the update", function () {
+    // The document given as an object (not a JSON string), so only the provider's ARN is unknown.
+    const trustUnknownProvider = (statement: Record<string, unknown>) =>
+        runResourcePolicy(
+            iamFederatedTrustPinned,
+            resourceArgs("aws:iam/role:Role", { assumeRolePolicy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: unknown.string }, Action: "sts:AssumeRoleWithWebIdentity", ...statement }] } }),
+        );
+    const eks = PROVIDERS.eks;
+
+    it("judges the claims its condition names: an open EKS subject is blocked, a pinned one passes", async function () {
+        expect((await trustUnknownProvider({ Condition: { StringLike: { [`${eks}:sub`]: "system:serviceaccount:*" } } })).map((violation) => violation.message).join()).to.contain(`${eks}:sub`);
+        expect(await trustUnknownProvider({ Condition: { StringEquals: { [`${eks}:sub`]: "system:serviceaccount:shipper:shipper", [`${eks}:aud`]: "sts.amazonaws.com" } } })).to.deep.equal([]);
+    });
+
+    it("blocks a trust whose condition names no claim at all, or only the audience, and a SAML trust without SAML:aud", async function () {
+        expect(await trustUnknownProvider({})).to.have.length(1);
+        expect(await trustUnknownProvider({ Condition: { StringEquals: { [`${eks}:aud`]: "sts.amazonaws.com" } } })).to.have.length(1);
+        expect(await trustUnknownProvider({ Action: "sts:AssumeRoleWithSAML" })).to.have.length(1);
+        expect(await trustUnknownProvider({ Action: "sts:AssumeRoleWithSAML", Condition: { StringEquals: { "SAML:aud": "https://signin.aws.amazon.com/saml" } } })).to.deep.equal([]);
     });
 });
