@@ -267,7 +267,7 @@ function logDeliveries(resources: PolicyResource[]): LogDelivery[] {
 export const s3LogBucketExpiry = stackPolicy({
     name: "s3-log-bucket-expiry",
     description:
-        "Buckets that receive logs (S3 server access logs, VPC flow logs, load balancer access and connection logs) expire them within the data-protection limit (7 days by default): a lifecycle rule covering the delivery's prefix, and noncurrent-version expiration if the bucket is versioned. CloudTrail buckets are checked by cloudtrail-bucket-expiry. A bucket outside the program fails unless listed in externalBuckets.",
+        "Buckets that receive logs (S3 server access logs, VPC flow logs, load balancer access and connection logs) expire them within the data-protection limit (7 days by default): a lifecycle rule covering the delivery's prefix (in the lifecycle configuration S3 ends up applying), noncurrent-version expiration if the bucket is versioned (not keeping the newest versions), no Object Lock default retention longer than the limit, and the same of every bucket the logs are replicated to. CloudTrail buckets are checked by cloudtrail-bucket-expiry. A bucket outside the program fails unless listed in externalBuckets.",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "high",
