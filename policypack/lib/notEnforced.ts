@@ -65,6 +65,10 @@ export const NOT_ENFORCED: NotEnforced[] = [
         why: "Accounts named by a policy's own conditions or Resource ARNs never count as this stack's account (a partner's topic in aws:SourceArn would otherwise make the partner trusted). The account comes from the resource's own ARN (or that of the resource the policy is attached to) or the accountId policy config; at a preview of a new stack, where no ARN is known yet, a grant naming any account fails closed until accountId is set. The offline gate knows the ARNs.",
     },
     {
+        rule: "Documents a program reads from the account, in the offline gate",
+        why: "The offline gate's mocks render what the provider computes from the program's own inputs (ids, ARNs, regions, aws.iam.getPolicyDocument); a data source that reads the account (aws.iam.getPolicy, aws.iam.getRole, aws.s3.getBucketPolicy...) answers with its inputs only, since there is no account offline. A document taken from one reaches the pack under `pulumi preview`, not in the offline gate.",
+    },
+    {
         rule: "Session policies and VPC endpoint policies under iam-no-wildcard",
         why: "They can only narrow what an identity's own grants already allow (see the not-applicable entries in policypack/lib/policyDocumentTypes.ts, which lists every @pulumi/aws policy-document property with its classification and reason).",
     },
