@@ -62,6 +62,16 @@ describe("issue 16 class 2: an account named by a condition or a Resource is not
     });
 });
 
+describe("issue 16 class 2: a policy on a resource whose identity names no account", function () {
+    it("fails closed on a bucket policy granting any account until accountId is set, then grants this one and blocks others", async function () {
+        const bucketPolicy = (principal: string, config?: Record<string, unknown>) =>
+            runResourcePolicy(iamNoWildcard, resourceArgs("aws:s3/bucketPolicy:BucketPolicy", { bucket: "reports-1a2b3c", policy: doc({ Effect: "Allow", Principal: { AWS: principal }, Action: "s3:GetObject", Resource: "arn:aws:s3:::reports-1a2b3c/*" }) }, { config }));
+        expect(messages(await bucketPolicy(`arn:aws:iam::${ACCOUNT}:role/reader`))).to.contain('"accountId"');
+        expect(await bucketPolicy(`arn:aws:iam::${ACCOUNT}:role/reader`, { accountId: ACCOUNT })).to.deep.equal([]);
+        expect(messages(await bucketPolicy(`arn:aws:iam::${FOREIGN}:role/reader`, { accountId: ACCOUNT }))).to.contain("outside the account");
+    });
+});
+
 describe("issue 16 false positive: Principal \"*\" pinned by the account keys AWS documents", function () {
     const everyone = (condition: Record<string, unknown>) => ({ Sid: "ViaService", Effect: "Allow", Principal: "*", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: "*", Condition: condition });
 
