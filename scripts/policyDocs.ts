@@ -5,6 +5,10 @@
 import * as fs from "fs";
 import * as path from "path";
 
+import { BUCKET_KINDS } from "../policypack/lib/buckets";
+import { SUBJECT_FORMATS } from "../policypack/lib/federatedTrust";
+import { PRINCIPAL_PINNING_KEYS } from "../policypack/lib/iamDocument";
+import { MANAGED_POLICY_PROPERTIES } from "../policypack/lib/managedPolicyAttachments";
 import { NOT_ENFORCED } from "../policypack/lib/notEnforced";
 import { CATEGORIES } from "../policypack/lib/policy";
 import { allPolicies } from "../policypack/policies";
@@ -44,8 +48,56 @@ export function renderPolicyDocs(): string {
         }
         lines.push("");
     }
+    lines.push(...referenceTables());
     lines.push("## Not enforced, and why", "", "| rule | why |", "| --- | --- |", ...NOT_ENFORCED.map((entry) => `| ${cell(entry.rule)} | ${cell(entry.why)} |`), "");
     return lines.join("\n");
+}
+
+/** The tables the policies decide by, rendered from the same data they use. */
+function referenceTables(): string[] {
+    const encryption = (type: string) => {
+        const kind = BUCKET_KINDS[type]?.encryption;
+        if (!kind) return "-";
+        if (kind.kind === "configuration") return "BucketServerSideEncryptionConfiguration resources that target it (replacing any inline setting); SSE-S3 when none";
+        if (kind.kind === "inline") return `its own \`${kind.path}\` (\`${kind.algorithm}\`); SSE-S3 when unset`;
+        return `${kind.algorithm} only: ${kind.why}`;
+    };
+    return [
+        "## Condition keys that pin Principal \"*\"",
+        "",
+        'iam-no-wildcard accepts Principal "*" in a resource policy only under one of these keys (StringEquals/StringLike/ArnEquals/ArnLike, with ForAnyValue: or none; not IfExists, ForAllValues or negated), naming this account, a trusted account (trustedAccountIds), an organization, or a concrete ARN of them.',
+        "",
+        "| key | pins the grant to | documented in |",
+        "| --- | --- | --- |",
+        ...PRINCIPAL_PINNING_KEYS.map((entry) => `| \`${entry.key}\` | ${entry.pins} | ${cell(entry.documentedIn)} |`),
+        "",
+        "## Federated subjects with a wildcard",
+        "",
+        "iam-federated-trust-pinned accepts a wildcard in an OIDC subject (StringLike) only after the segments that name the identity; a subject of any other format must be concrete.",
+        "",
+        "| provider (identity segments) | example of a pinned subject |",
+        "| --- | --- |",
+        ...SUBJECT_FORMATS.map((format) => `| ${cell(format.provider)} | \`${format.example}\` |`),
+        "",
+        "## Properties that attach managed policies",
+        "",
+        "iam-no-admin-managed-policies checks every @pulumi/aws property that names managed policies by ARN (derived from the provider's types by test/policy/attachmentTypes.spec.ts).",
+        "",
+        "| resource type | property | checked |",
+        "| --- | --- | --- |",
+        ...Object.entries(MANAGED_POLICY_PROPERTIES).flatMap(([type, properties]) =>
+            Object.entries(properties).map(([property, classification]) => `| \`${type}\` | \`${property}\` | ${"check" in classification ? `yes (${classification.check === "iam" ? "IAM administrator policies" : "EKS cluster-admin access policies"})` : `no: ${cell(classification.notApplicable)}`} |`),
+        ),
+        "",
+        "## S3 bucket types",
+        "",
+        "s3-bucket-encryption checks every S3 bucket type of the provider (derived from its types by test/policy/bucketConfiguration.spec.ts); the other S3 policies cover general purpose buckets.",
+        "",
+        "| resource type | kind | encryption judged from |",
+        "| --- | --- | --- |",
+        ...Object.entries(BUCKET_KINDS).map(([type, kind]) => `| \`${type}\` | ${kind.what} | ${cell(encryption(type))} |`),
+        "",
+    ];
 }
 
 if (require.main === module) {

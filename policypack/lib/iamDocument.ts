@@ -165,56 +165,115 @@ export function isServiceWideResource(resource: string): boolean {
     return /^[*?]+$/.test(path) && region === "" && account === "";
 }
 
-/** Condition operators that require the key to match; IfExists and negated operators pin nothing. */
-const PINNING_OPERATORS = /^(ForAnyValue:|ForAllValues:)?(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/i;
+/**
+ * Condition operators that require the key to be present and to match. IfExists, Null and negated
+ * operators pin nothing; nor does ForAllValues, which is true when the request carries no such key.
+ */
+const PINNING_OPERATORS = /^(ForAnyValue:)?(StringEquals|StringEqualsIgnoreCase|StringLike|ArnEquals|ArnLike)$/i;
+/** Operators that read `*` and `?` in a value as wildcards (the others compare them literally). */
+const MATCHING_OPERATORS = /(StringLike|ArnLike|ArnEquals)$/i;
 
-/** Condition keys that pin a grant to a known account, organisation or source. */
-const SCOPING_CONDITION_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:principalaccount", "aws:principalorgid", "aws:sourcevpce", "aws:sourcevpc", "aws:principalarn", "aws:resourceaccount"];
+/** What a condition key pins a grant to, when its value names something of this account. */
+export type PinnedBy = "account" | "arn" | "organization" | "organization path" | "network";
+
+export interface PinningKey {
+    key: string;
+    pins: PinnedBy;
+    /** Where AWS documents the key. */
+    documentedIn: string;
+}
+
+/**
+ * The condition keys AWS documents as naming who calls (or on whose behalf a service calls): with a
+ * value naming this account (or a trusted one), its organization, or a concrete ARN of it, they pin
+ * Principal "*". Keys about the resource itself (aws:ResourceAccount: in a resource policy it is always
+ * this account) or values the caller chooses (kms:EncryptionContext:*) pin nothing.
+ */
+export const PRINCIPAL_PINNING_KEYS: PinningKey[] = [
+    { key: "aws:SourceAccount", pins: "account", documentedIn: "IAM global condition keys (the account of the resource a service acts for)" },
+    { key: "aws:SourceOwner", pins: "account", documentedIn: "Amazon SNS and Amazon SES (the account that owns the source)" },
+    { key: "aws:PrincipalAccount", pins: "account", documentedIn: "IAM global condition keys (the caller's account)" },
+    { key: "kms:CallerAccount", pins: "account", documentedIn: "AWS KMS condition keys (the caller's account)" },
+    { key: "aws:SourceArn", pins: "arn", documentedIn: "IAM global condition keys (the resource a service acts for)" },
+    { key: "aws:PrincipalArn", pins: "arn", documentedIn: "IAM global condition keys (the caller)" },
+    { key: "lambda:SourceFunctionArn", pins: "arn", documentedIn: "AWS Lambda condition keys (the function whose credentials make the call)" },
+    { key: "ec2:SourceInstanceARN", pins: "arn", documentedIn: "Amazon EC2 condition keys (the instance whose credentials make the call)" },
+    { key: "aws:PrincipalOrgID", pins: "organization", documentedIn: "IAM global condition keys (the caller's organization)" },
+    { key: "aws:SourceOrgID", pins: "organization", documentedIn: "IAM global condition keys (the organization of the resource a service acts for)" },
+    { key: "aws:PrincipalOrgPaths", pins: "organization path", documentedIn: "IAM global condition keys" },
+    { key: "aws:SourceOrgPaths", pins: "organization path", documentedIn: "IAM global condition keys" },
+    { key: "aws:SourceVpce", pins: "network", documentedIn: "IAM global condition keys (the VPC endpoint the request came through)" },
+    { key: "aws:SourceVpc", pins: "network", documentedIn: "IAM global condition keys (the VPC the request came through)" },
+];
+const PINNING_BY_KEY = new Map(PRINCIPAL_PINNING_KEYS.map((entry) => [entry.key.toLowerCase(), entry.pins]));
+
+/** One key of a statement's condition under a positive (pinning) operator. */
+export interface ConditionEntry {
+    operator: string;
+    /** Lower case (condition keys are case-insensitive). */
+    key: string;
+    /** As written. */
+    name: string;
+    values: string[];
+    /** True when the operator reads `*` and `?` as wildcards. */
+    matching: boolean;
+}
+
+/** The keys a statement's condition requires, under positive (pinning) operators. */
+export function pinningConditions(statement: Statement): ConditionEntry[] {
+    const entries: ConditionEntry[] = [];
+    for (const [operator, keys] of Object.entries(statement.condition ?? {})) {
+        if (!PINNING_OPERATORS.test(operator) || !keys || typeof keys !== "object") {
+            continue;
+        }
+        for (const [key, value] of Object.entries(keys)) {
+            entries.push({ operator, key: key.toLowerCase(), name: key, values: (Array.isArray(value) ? value : [value]).map((item) => String(item)), matching: MATCHING_OPERATORS.test(operator) });
+        }
+    }
+    return entries;
+}
 
 /** The values a statement's condition gives a key under positive (pinning) operators, by key (lower case). */
 export function pinnedConditionValues(statement: Statement): Map<string, string[]> {
     const result = new Map<string, string[]>();
-    for (const [operator, entries] of Object.entries(statement.condition ?? {})) {
-        if (!PINNING_OPERATORS.test(operator) || !entries || typeof entries !== "object") {
-            continue;
-        }
-        for (const [key, value] of Object.entries(entries)) {
-            const values = (Array.isArray(value) ? value : [value]).map((item) => String(item));
-            result.set(key.toLowerCase(), [...(result.get(key.toLowerCase()) ?? []), ...values]);
-        }
+    for (const entry of pinningConditions(statement)) {
+        result.set(entry.key, [...(result.get(entry.key) ?? []), ...entry.values]);
     }
     return result;
 }
 
 /**
- * Whether one scoping condition value pins the grant to something known: a concrete account of this
- * stack (or trusted), a concrete organisation / VPC / endpoint id, or an ARN whose account is this
- * stack's and whose partition, service and region are not wildcards.
+ * Whether one value of a pinning key names something known: an account of this stack (or trusted), an
+ * ARN of it with no wildcard in partition, service, region or account, a concrete organization (path),
+ * VPC or endpoint id.
  */
-function pinsValue(key: string, value: string, trusted: string[]): boolean {
-    if (["aws:sourceaccount", "aws:sourceowner", "aws:principalaccount", "aws:resourceaccount"].includes(key)) {
-        return /^\d{12}$/.test(value) && trusted.includes(value);
+function pinsValue(pins: PinnedBy, value: string, trusted: string[]): boolean {
+    switch (pins) {
+        case "account":
+            return /^\d{12}$/.test(value) && trusted.includes(value);
+        case "arn": {
+            const account = accountOf(value);
+            return !isServiceWideResource(value) && account !== undefined && trusted.includes(account);
+        }
+        case "organization path":
+            // o-<id>/r-<root>/ou-.../: the organization must be named; a wildcard after it narrows within it.
+            return /^o-[a-z0-9]{10,32}\//.test(value);
+        default:
+            return value.length > 0 && !/[*?]/.test(value);
     }
-    if (["aws:sourcearn", "aws:principalarn"].includes(key)) {
-        const account = accountOf(value);
-        return !isServiceWideResource(value) && account !== undefined && trusted.includes(account);
-    }
-    return value.length > 0 && !/[*?]/.test(value);
 }
 
 /** Why Principal "*" is not pinned by the statement's conditions, or undefined when it is. */
 function unpinnedReason(statement: Statement, trusted: string[]): string | undefined {
-    const pinned = pinnedConditionValues(statement);
-    const scoping = SCOPING_CONDITION_KEYS.filter((key) => pinned.has(key));
+    const scoping = pinningConditions(statement).filter((entry) => PINNING_BY_KEY.has(entry.key));
     if (scoping.length === 0) {
-        return "with no aws:SourceAccount/aws:SourceArn/aws:PrincipalOrgID condition (under StringEquals/ArnEquals/ArnLike; IfExists and negated operators pin nothing)";
+        return `with no condition naming who may call (one of ${PRINCIPAL_PINNING_KEYS.map((entry) => entry.key).join(", ")}, under StringEquals/StringLike/ArnEquals/ArnLike; IfExists, ForAllValues and negated operators pin nothing)`;
     }
-    const pinning = scoping.filter((key) => (pinned.get(key) ?? []).every((value) => pinsValue(key, value, trusted)));
-    if (pinning.length > 0) {
+    if (scoping.some((entry) => entry.values.length > 0 && entry.values.every((value) => pinsValue(PINNING_BY_KEY.get(entry.key) as PinnedBy, value, trusted)))) {
         return undefined;
     }
-    const shown = scoping.map((key) => `${key}=${JSON.stringify(pinned.get(key))}`).join(", ");
-    if (trusted.length === 0 && scoping.some((key) => (pinned.get(key) ?? []).some((value) => /^\d{12}$/.test(value) || accountOf(value) !== undefined))) {
+    const shown = scoping.map((entry) => `${entry.key}=${JSON.stringify(entry.values)}`).join(", ");
+    if (trusted.length === 0 && scoping.some((entry) => entry.values.some((value) => /^\d{12}$/.test(value) || accountOf(value) !== undefined))) {
         return `scoped by ${shown}, but this stack's account is not known here: ${ACCOUNT_CONFIG_FIX}`;
     }
     return `scoped by ${shown}, which pins nothing: the condition must name this account, a trusted account (trustedAccountIds) or concrete ARNs, with no wildcard in their partition, service, region or account`;

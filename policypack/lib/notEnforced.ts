@@ -41,6 +41,34 @@ export const NOT_ENFORCED: NotEnforced[] = [
         why: "The secret rules (secretlint's recommended preset) run on the two places this platform puts configuration; ECS task definitions, EC2 user data and other free-text properties are not scanned, to keep the checks precise (no false positives on ordinary strings).",
     },
     {
+        rule: "Credentials recognised by their value alone when they are only hex digits, only lower case, or UUID-shaped",
+        why: "lambda-no-plaintext-secrets and ssm-parameter-no-plaintext-secrets recognise credentials by value whatever the name (authorization values, JWTs, key=value credentials, URL credentials, secretlint's token formats, and long random mixes of upper case, lower case and digits). A 32-hex API key or a UUID-shaped token looks exactly like a digest (CODE_SHA256) or an id (KMS_KEY_ID), so it is caught only when its name says secret; flagging every hex string or UUID would block ordinary settings.",
+    },
+    {
+        rule: "Object Lock retention set per object, and legal holds",
+        why: "The expiry policies see a bucket's default Object Lock retention (separate configuration or inline) and block one longer than maxDays; a writer can still lock a single object (PutObject with a retention date or a legal hold), which no program setting shows. The services that deliver logs here set none.",
+    },
+    {
+        rule: "The region of resources that report none",
+        why: "Provider v7 reports the region of every regional resource (its own `region`, else its provider's), and the pack matches by region and name. A resource reporting none (a state written before v7) is taken to be in its provider's region, which the pack cannot see; a resource naming a region itself is taken to be elsewhere, since that is why a per-resource region is set.",
+    },
+    {
+        rule: "Public access blocks, TLS-only bucket policies and versioning of directory, table, vector and Outposts buckets",
+        why: "s3-public-access-block, s3-deny-insecure-transport and s3-versioning check general purpose buckets, whose settings the provider's BucketPublicAccessBlock, BucketPolicy and BucketVersioning resources are. The other bucket types have no such public access or versioning settings in the provider (AWS keeps directory, table and vector buckets private); they are checked for encryption (s3-bucket-encryption) and, where they hold delivered data, expiry.",
+    },
+    {
+        rule: "Federated subjects of other formats with a wildcard, and GitHub refs given by pattern",
+        why: "Blocked, not accepted: only the subject formats listed above have known identity segments, so a wildcard in any other subject (an Auth0 user, a Google account id, a GitHub custom subject template) fails closed, and a GitHub ref pattern (repo:<owner>/<repo>:ref:refs/heads/release-*) does too. List the concrete subjects instead; StringEquals compares `*` literally.",
+    },
+    {
+        rule: "Which account a resource policy belongs to, at a preview that knows no ARN",
+        why: "Accounts named by a policy's own conditions or Resource ARNs never count as this stack's account (a partner's topic in aws:SourceArn would otherwise make the partner trusted). The account comes from the resource's own ARN (or that of the resource the policy is attached to) or the accountId policy config; at a preview of a new stack, where no ARN is known yet, a grant naming any account fails closed until accountId is set. The offline gate knows the ARNs.",
+    },
+    {
+        rule: "Documents a program reads from the account, in the offline gate",
+        why: "The offline gate's mocks render what the provider computes from the program's own inputs (ids, ARNs, regions, aws.iam.getPolicyDocument); a data source that reads the account (aws.iam.getPolicy, aws.iam.getRole, aws.s3.getBucketPolicy...) answers with its inputs only, since there is no account offline. A document taken from one reaches the pack under `pulumi preview`, not in the offline gate.",
+    },
+    {
         rule: "Session policies and VPC endpoint policies under iam-no-wildcard",
         why: "They can only narrow what an identity's own grants already allow (see the not-applicable entries in policypack/lib/policyDocumentTypes.ts, which lists every @pulumi/aws policy-document property with its classification and reason).",
     },

@@ -2,8 +2,11 @@
  * Plaintext secrets in configuration values, found by name and by value. Values are scanned with
  * secretlint's recommended rule preset (maintained upstream: cloud keys, private keys, database
  * connection strings, URL basic-auth credentials, GitHub/GitLab/Slack/npm/Stripe/OpenAI... tokens),
- * used as data; names with a small list of the words secrets are named by.
+ * used as data, and for the shapes it does not know (credentialValues.ts: HTTP authorization values,
+ * JWTs, key=value credentials, API-key-like tokens); names with a small list of the words secrets are
+ * named by. A name that says "reference" exempts the name only: the value is always scanned.
  */
+import { credentialShapes } from "./credentialValues";
 import { asString, isUnknown } from "./values";
 
 interface SecretlintMessage {
@@ -47,7 +50,7 @@ const URL_CREDENTIALS = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]*:[^\s/@]+@[^\s/]+/i;
 /** What secrets are named: PASSWORD, PASS, PWD, SECRET, TOKEN, AUTH, API_KEY, PRIVATE_KEY, CREDENTIALS... */
 const SECRET_WORD = /^(PASSWORD|PASSWD|PASS|PWD|PASSPHRASE|SECRET|SECRETS|TOKEN|TOKENS|AUTH|AUTHORIZATION|BEARER|APIKEY|CREDENTIAL|CREDENTIALS|CREDS|COOKIE|SIGNATURE|PRIVATEKEY|ACCESSKEY|SECRETKEY|SIGNINGKEY|SESSIONKEY|CLIENTSECRET|DSN)$/;
 const KEY_PAIRS = /(API|PRIVATE|ACCESS|SECRET|SIGNING|SESSION|ENCRYPTION|MASTER)_?KEY/i;
-/** Names that say the value is a reference to a secret, not the secret. */
+/** Names that say the value is a reference to a secret, not the secret: they exempt the name, never the value. */
 const REFERENCE_NAME = /(_ARN|_NAME|_ID|_PATH|_PARAMETER|_SECRET_ID|_KEY_ID|_MODE|_TYPE|_METHOD|_ENABLED|_HEADER|_REGION|_TTL|_SECONDS|_ENDPOINT|_HOST|_PORT)$/i;
 /** Values that are references: an ARN of Secrets Manager/SSM/KMS, a dynamic reference, or a setting. */
 const REFERENCE_VALUE = /^(arn:aws[a-z-]*:(secretsmanager|ssm|kms):|\{\{resolve:|\/?aws\/reference\/secretsmanager\/)/;
@@ -97,6 +100,10 @@ export async function secretFindings(name: string, value: unknown): Promise<Secr
     }
     if (URL_CREDENTIALS.test(text) && !findings.some((finding) => /basicauth|connection/i.test(finding.reason))) {
         findings.push({ reason: "its value is a URL with embedded credentials (user:password@host)" });
+    }
+    // A value that is a credential is a secret whatever its name says (an *_AUTH_HEADER holding "Basic ..." too).
+    for (const shape of credentialShapes(text)) {
+        findings.push({ reason: `its value is ${shape}` });
     }
     return findings;
 }

@@ -97,3 +97,23 @@ export function asArray(value: unknown): unknown[] {
     }
     return Array.isArray(value) ? value : [value];
 }
+
+/**
+ * Every value at a dotted path, stepping into each element where a step is a list
+ * (`definition.iamActionDefinition.policyArn`, `rules.destination.bucket`); unknown steps give UNKNOWN.
+ */
+export function valuesAt(props: unknown, path: string): unknown[] {
+    let current: unknown[] = [plain(props)];
+    for (const part of path.split(".")) {
+        current = current.flatMap((value): unknown[] => {
+            if (value === UNKNOWN || isUnknown(value)) {
+                return [UNKNOWN];
+            }
+            if (Array.isArray(value)) {
+                return value.map((element) => get(element, part));
+            }
+            return [get(value, part)];
+        });
+    }
+    return current.flatMap((value): unknown[] => (Array.isArray(value) ? (value as unknown[]) : [value])).filter((value) => value !== undefined && value !== null);
+}

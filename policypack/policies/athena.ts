@@ -62,7 +62,7 @@ export const athenaWorkgroupResultsEncrypted = resourcePolicy({
 export const athenaWorkgroupResultsExpire = stackPolicy({
     name: "athena-workgroup-results-expire",
     description:
-        "Query results of an Athena workgroup expire within the data-protection limit (7 days by default): the bucket of its outputLocation has a lifecycle rule covering that prefix (and noncurrent versions if versioned); Athena-managed results (deleted after 24 h) pass. A bucket outside the program fails unless listed in externalBuckets.",
+        "Query results of an Athena workgroup expire within the data-protection limit (7 days by default): the bucket of its outputLocation has a lifecycle rule covering that prefix (and noncurrent versions if versioned), no Object Lock default retention longer than the limit, and the same of every bucket the results are replicated to; Athena-managed results (deleted after 24 h) pass. A bucket outside the program fails unless listed in externalBuckets.",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "high",

@@ -69,7 +69,7 @@ function trailKeyPrefix(prefix: unknown): string | typeof UNKNOWN {
 export const cloudtrailBucketExpiry = stackPolicy({
     name: "cloudtrail-bucket-expiry",
     description:
-        "The bucket a CloudTrail trail writes to expires the trail's objects within the data-protection limit (7 days by default): a lifecycle rule of that bucket covering <s3KeyPrefix>/AWSLogs/, and, if the bucket is versioned, a noncurrent-version expiration too. A bucket outside the program fails unless listed in externalBuckets.",
+        "The bucket a CloudTrail trail writes to expires the trail's objects within the data-protection limit (7 days by default): a lifecycle rule of that bucket covering <s3KeyPrefix>/AWSLogs/, and, if the bucket is versioned, a noncurrent-version expiration too; no Object Lock default retention longer than the limit, and the same of every bucket the logs are replicated to. A bucket outside the program fails unless listed in externalBuckets.",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "high",

@@ -1,6 +1,7 @@
 import { PolicyResource } from "@pulumi/policy";
 
 import { resourcePolicy, stackPolicy } from "../lib/policy";
+import { regionOf, sameRegion } from "../lib/regions";
 import { secretFindings } from "../lib/secrets";
 import { ofTypes, targets } from "../lib/stack";
 import { asArray, asNumber, asString, get, UNKNOWN } from "../lib/values";
@@ -137,7 +138,7 @@ export const lambdaNotPublic = resourcePolicy({
 
 /** Event source mappings of a function (by dependency or by function name/ARN). */
 function mappingsOf(resources: PolicyResource[], fn: PolicyResource): PolicyResource[] {
-    return ofTypes(resources, ESM_TYPE).filter((mapping) => targets(mapping, "functionName", fn, ["name", "arn"]));
+    return ofTypes(resources, ESM_TYPE).filter((mapping) => targets(mapping, "functionName", fn, ["name", "arn"], { sameRegion: true }));
 }
 
 export const lambdaErrorAlarm = stackPolicy({
@@ -154,6 +155,10 @@ export const lambdaErrorAlarm = stackPolicy({
         for (const fn of ofTypes(args.resources, FUNCTION_TYPE)) {
             const name = get(fn.props, "name");
             const covered = alarms.some((alarm) => {
+                // An alarm watches the function of that name in its own region.
+                if (sameRegion(regionOf(alarm.props), regionOf(fn.props)) === false) {
+                    return false;
+                }
                 const dimension = get(alarm.props, "dimensions.FunctionName");
                 return dimension === UNKNOWN || name === UNKNOWN || dimension === name || alarm.dependencies.some((dependency) => dependency.urn === fn.urn);
             });
@@ -177,7 +182,7 @@ export const lambdaAsyncFailureDestination = stackPolicy({
         const permissions = ofTypes(args.resources, "aws:lambda/permission:Permission");
         const invokeConfigs = ofTypes(args.resources, "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
         for (const fn of ofTypes(args.resources, FUNCTION_TYPE)) {
-            const refersToFn = (resource: PolicyResource, property: string) => targets(resource, property, fn, ["name"]);
+            const refersToFn = (resource: PolicyResource, property: string) => targets(resource, property, fn, ["name"], { sameRegion: true });
             const invokedAsync = permissions.some((permission) => refersToFn(permission, "function") && ASYNC_PRINCIPALS.includes(asString(get(permission.props, "principal")) ?? ""));
             if (!invokedAsync) {
                 continue;
@@ -297,8 +302,8 @@ export const eventSourceBatching = stackPolicy({
                 reportViolation(`event source mapping "${mapping.name}" takes batches of ${batchSize} with no batching window, so invocations carry few records`, mapping.urn);
             }
             // Matched by dependency only: names are not compared here.
-            const stream = streams.find((candidate) => targets(mapping, "eventSourceArn", candidate, []));
-            const fn = ofTypes(args.resources, FUNCTION_TYPE).find((candidate) => targets(mapping, "functionName", candidate, []));
+            const stream = streams.find((candidate) => targets(mapping, "eventSourceArn", candidate, [], { sameRegion: true }));
+            const fn = ofTypes(args.resources, FUNCTION_TYPE).find((candidate) => targets(mapping, "functionName", candidate, [], { sameRegion: true }));
             const shards = stream ? asNumber(get(stream.props, "shardCount")) : undefined;
             const reserved = fn ? asNumber(get(fn.props, "reservedConcurrentExecutions")) : undefined;
             if (shards !== undefined && reserved !== undefined) {

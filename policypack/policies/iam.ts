@@ -1,10 +1,11 @@
 import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
 
-import { federatedTrustProblems } from "../lib/federatedTrust";
-import { accountOf, identityPolicyProblems, parseDocument, ParsedDocument, pinnedConditionValues, resourcePolicyProblems, Statement } from "../lib/iamDocument";
+import { federatedTrustProblems, SUBJECT_FORMATS } from "../lib/federatedTrust";
+import { accountOf, identityPolicyProblems, parseDocument, ParsedDocument, PRINCIPAL_PINNING_KEYS, resourcePolicyProblems } from "../lib/iamDocument";
 import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { checkedDocuments, DocumentCheck } from "../lib/policyDocumentTypes";
-import { asArray, asString, containsUnknown, get } from "../lib/values";
+import { checkedAttachments, isAdminPolicy } from "../lib/managedPolicyAttachments";
+import { asArray, asString, containsUnknown, get, valuesAt } from "../lib/values";
 
 /**
  * Actions AWS offers no resource-level permission for, so `Resource: "*"` is the only way to grant them.
@@ -41,27 +42,28 @@ function reportInvalid(document: ParsedDocument, reportViolation: ReportViolatio
     }
 }
 
-const ACCOUNT_IN_ARN = /arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
+/**
+ * Properties that name the resource itself, or the resource a policy is attached to: the account in them
+ * is the one the stack deploys to (a policy cannot be put on another account's resource).
+ */
+const OWN_IDENTITY_PROPERTIES = ["arn", "resourceArn", "secretArn", "queueUrl", "keyId", "clusterArn", "accessPointArn", "tableBucketArn", "vectorBucketArn", "sinkIdentifier", "resourceIdentifier", "primaryKeyArn"];
+
+/** The account in an ARN or an SQS queue URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`). */
+function accountOfReference(reference: string | undefined): string | undefined {
+    if (reference === undefined) {
+        return undefined;
+    }
+    return accountOf(reference) ?? /^https:\/\/[^/]*amazonaws\.com(\.cn)?\/(\d{12})\//.exec(reference)?.[2];
+}
 
 /**
- * The accounts a resource policy may grant to: this stack's account, from what is known at preview
- * (policy config `accountId`, the resource's own ARN, the accounts of the ARNs its statements are about,
- * and the accounts that statements granting to AWS services are pinned to), plus the configured
- * trusted accounts. Principals and the conditions of statements granting to accounts are never taken
- * as evidence: a grant cannot vouch for itself.
+ * The accounts a resource policy may grant to: this stack's account, known from the policy config
+ * (`accountId`) or from the resource's own identity (its ARN, or the ARN/URL of the resource it is
+ * attached to), plus the configured trusted accounts. Nothing in the document counts as evidence, neither
+ * principals nor conditions nor Resource ARNs: a grant cannot vouch for the account it grants to.
  */
-function trustedAccounts(props: unknown, statements: Statement[], config: NoWildcardConfig): string[] {
-    const own: (string | undefined)[] = [config.accountId, accountOf(asString(get(props, "arn")) ?? "")];
-    for (const statement of statements) {
-        own.push(...(statement.resources ?? []).map((resource) => ACCOUNT_IN_ARN.exec(resource)?.[1]));
-        const principal = statement.principal;
-        const servicesOnly = principal !== undefined && principal !== "*" && Object.keys(principal).every((type) => type === "Service");
-        if (servicesOnly && !containsUnknown(statement.condition)) {
-            for (const [key, values] of pinnedConditionValues(statement)) {
-                own.push(...values.map((value) => (["aws:sourceaccount", "aws:sourceowner"].includes(key) ? value : ACCOUNT_IN_ARN.exec(value)?.[1])));
-            }
-        }
-    }
+function trustedAccounts(props: unknown, config: NoWildcardConfig): string[] {
+    const own = [config.accountId, ...OWN_IDENTITY_PROPERTIES.map((property) => accountOfReference(asString(get(props, property))))];
     const accounts = own.filter((account): account is string => account !== undefined && /^\d{12}$/.test(account));
     // Only the stack's own account makes the configured trusted accounts usable: with none known, fail closed.
     return accounts.length === 0 ? [] : [...new Set([...accounts, ...config.trustedAccountIds])];
@@ -78,13 +80,12 @@ function documentsOf(type: string, props: unknown): { value: unknown; check: Doc
 
 export const iamNoWildcard = resourcePolicy({
     name: "iam-no-wildcard",
-    description:
-        'No IAM grant with wildcards, in every policy document @pulumi/aws resources carry (identity, resource, KMS key and trust policies; see policypack/lib/policyDocumentTypes.ts): Allow statements may not use actions containing "*" or "?", NotAction, NotResource or NotPrincipal; identity policies may not use Resource "*" or a service-wide ARN (account, region or S3 bucket name "*") except for actions without resource-level permissions; resource policies may not grant to anyone outside the account, and Principal "*" counts as pinned only by a condition naming this account, a trusted account or concrete ARNs. Where the account cannot be told at preview, grants to named accounts fail closed.',
+    description: `No IAM grant with wildcards, in every policy document @pulumi/aws resources carry (identity, resource, KMS key and trust policies; see policypack/lib/policyDocumentTypes.ts): Allow statements may not use actions containing "*" or "?", NotAction, NotResource or NotPrincipal; identity policies may not use Resource "*" or a service-wide ARN (account, region or S3 bucket name "*") except for actions without resource-level permissions; resource policies may not grant to anyone outside the account, and Principal "*" counts as pinned only by a condition (StringEquals/StringLike/ArnEquals/ArnLike, not IfExists, ForAllValues or negated) naming this account, a trusted account, an organization or concrete ARNs of them with one of the keys AWS documents for it: ${PRINCIPAL_PINNING_KEYS.map((entry) => entry.key).join(", ")}. This account is known from the policy config (accountId) or the resource's own ARN (or that of the resource the policy is attached to); other accounts come from trustedAccountIds only, never from the document (a condition or Resource naming an account trusts nothing). Where the account cannot be told at preview, grants to named accounts fail closed.`,
     category: "security",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-        'List the exact actions (e.g. "sqs:ReceiveMessage", not "sqs:*" or "sqs:Get?ueue*") and this account\'s ARNs they apply to (arn:aws:logs:<region>:<account>:log-group:* is fine; arn:aws:s3:::* or an account/region of "*" is not). For resource policies, name the principals, or pin Principal "*" with aws:SourceAccount = this account or aws:SourceArn = a concrete ARN of it (StringEquals/ArnEquals, not ...IfExists). Actions that have no resource-level permission may use Resource "*" when listed in allowedStarResourceActions. If a preview cannot tell this stack\'s account, set accountId in this policy\'s config.',
+        'List the exact actions (e.g. "sqs:ReceiveMessage", not "sqs:*" or "sqs:Get?ueue*") and this account\'s ARNs they apply to (arn:aws:logs:<region>:<account>:log-group:* is fine; arn:aws:s3:::* or an account/region of "*" is not). For resource policies, name the principals, or pin Principal "*" with aws:SourceAccount (or kms:CallerAccount in a key policy) = this account or aws:SourceArn = a concrete ARN of it (StringEquals/ArnEquals, not ...IfExists). To grant another account, list it in trustedAccountIds. Actions that have no resource-level permission may use Resource "*" when listed in allowedStarResourceActions. If a preview cannot tell this stack\'s account, set accountId in this policy\'s config.',
     configSchema: {
         properties: {
             allowedStarResourceActions: {
@@ -118,7 +119,7 @@ export const iamNoWildcard = resourcePolicy({
                 identityPolicyProblems(document.statements, config.allowedStarResourceActions).forEach((problem) => reportViolation(problem));
                 continue;
             }
-            const trusted = trustedAccounts(args.props, document.statements, config);
+            const trusted = trustedAccounts(args.props, config);
             resourcePolicyProblems(document.statements, { keyPolicy: check === "key", trustedAccounts: trusted }).forEach((problem) => reportViolation(problem));
         }
     },
@@ -126,13 +127,12 @@ export const iamNoWildcard = resourcePolicy({
 
 export const iamFederatedTrustPinned = resourcePolicy({
     name: "iam-federated-trust-pinned",
-    description:
-        "A role trusting a federated identity pins who may assume it: OIDC web identity (e.g. GitHub Actions) pins the provider's subject claim (<provider>:sub) to a concrete value (StringLike only with a named owner and repository), SAML pins SAML:aud, Cognito identity pools pin both cognito-identity.amazonaws.com:aud and :amr.",
+    description: `A role trusting a federated identity pins who may assume it: OIDC web identity pins the provider's subject claim (<provider>:sub) to one identity, SAML pins SAML:aud, Cognito identity pools pin both cognito-identity.amazonaws.com:aud and :amr. A subject with a wildcard (StringLike) pins only when everything before the wildcard names the identity's own segments: ${SUBJECT_FORMATS.map((format) => format.provider).join("; ")}; a subject of any other format must be concrete. ForAllValues, IfExists and negated operators pin nothing.`,
     category: "security",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-        'Add the claim the message names to the trust statement\'s Condition, e.g. StringEquals { "token.actions.githubusercontent.com:sub": "repo:<owner>/<repository>:ref:refs/heads/main", "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }; for Cognito, StringEquals { "cognito-identity.amazonaws.com:aud": "<pool id>" } and ForAnyValue:StringLike { "cognito-identity.amazonaws.com:amr": "authenticated" }; for SAML, StringEquals { "SAML:aud": "https://signin.aws.amazon.com/saml" }.',
+        'Add the claim the message names to the trust statement\'s Condition, e.g. StringEquals { "token.actions.githubusercontent.com:sub": "repo:<owner>/<repository>:ref:refs/heads/main", "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" } (EKS: "system:serviceaccount:<namespace>:<service account>"; GitLab: "project_path:<group>/<project>:..."); list several concrete subjects rather than a wildcard; for Cognito, StringEquals { "cognito-identity.amazonaws.com:aud": "<pool id>" } and ForAnyValue:StringLike { "cognito-identity.amazonaws.com:amr": "authenticated" }; for SAML, StringEquals { "SAML:aud": "https://signin.aws.amazon.com/saml" }.',
     validateResource: (args, reportViolation) => {
         if (args.type !== "aws:iam/role:Role") {
             return;
@@ -142,7 +142,8 @@ export const iamFederatedTrustPinned = resourcePolicy({
             return;
         }
         document.statements.forEach((statement, index) => {
-            if (statement.effect.toLowerCase() !== "allow" || containsUnknown(statement)) {
+            // A provider created by the program is known only after the update: its claims are still judged.
+            if (statement.effect.toLowerCase() !== "allow" || containsUnknown(statement.condition) || containsUnknown(statement.actions)) {
                 return;
             }
             federatedTrustProblems(statement, statement.sid ? `statement "${statement.sid}"` : `statement ${index + 1}`).forEach((problem) => reportViolation(problem));
@@ -150,33 +151,21 @@ export const iamFederatedTrustPinned = resourcePolicy({
     },
 });
 
-/** AWS-managed policies that grant far more than any workload here needs. */
-const ADMIN_POLICY = /^arn:aws[a-z-]*:iam::aws:policy\/(.*\/)?(AdministratorAccess|PowerUserAccess|IAMFullAccess|[A-Za-z0-9_-]*FullAccess[A-Za-z0-9_-]*)$/;
-
-const ATTACHMENT_TYPES = [
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
-    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-    "aws:iam/policyAttachment:PolicyAttachment",
-];
-
 export const iamNoAdminManagedPolicies = resourcePolicy({
     name: "iam-no-admin-managed-policies",
-    description: "No attachment of the AWS-managed AdministratorAccess, PowerUserAccess, IAMFullAccess or any *FullAccess policy, by attachment resource or by a role's managedPolicyArns.",
+    description:
+        "No attachment of the AWS-managed AdministratorAccess (and its variants), PowerUserAccess, IAMFullAccess or any *FullAccess policy, nor of the EKS cluster-admin access policies, by any resource that attaches managed policies: the IAM attachments (single and exclusive, roles, users and groups), a role's managedPolicyArns, IAM Identity Center permission sets, QuickSight policy assignments, budget actions, EKS access policy associations (policypack/lib/managedPolicyAttachments.ts, derived from the provider's types).",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "critical",
-    remediationSteps: "Write a least-privilege policy (aws.iam.RolePolicy) naming the actions and ARNs the role needs, and attach that instead.",
+    remediationSteps: "Write a least-privilege policy (aws.iam.RolePolicy) naming the actions and ARNs the role needs, and attach that instead; for EKS, associate AmazonEKSViewPolicy or AmazonEKSEditPolicy scoped to namespaces.",
     validateResource: (args, reportViolation) => {
-        const arns = ATTACHMENT_TYPES.includes(args.type)
-            ? [get(args.props, "policyArn")]
-            : args.type === "aws:iam/role:Role"
-              ? asArray(get(args.props, "managedPolicyArns"))
-              : [];
-        for (const arn of arns) {
-            const text = asString(arn);
-            if (text && ADMIN_POLICY.test(text)) {
-                reportViolation(`attaches the AWS-managed policy ${text}, which grants far more than least privilege`);
+        for (const { path, check } of checkedAttachments(args.type)) {
+            for (const arn of valuesAt(args.props, path)) {
+                const text = asString(arn);
+                if (text && isAdminPolicy(check, text)) {
+                    reportViolation(`attaches the AWS-managed policy ${text} (${path}), which grants far more than least privilege`);
+                }
             }
         }
     },

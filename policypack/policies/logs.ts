@@ -1,6 +1,7 @@
 import { PolicyResource } from "@pulumi/policy";
 
 import { resourcePolicy, stackPolicy } from "../lib/policy";
+import { describeRegion, PROVIDER_REGION, regionOf, regionOfArn, sameRegion } from "../lib/regions";
 import { ofTypes, targets } from "../lib/stack";
 import { asNumber, asString, get, UNKNOWN } from "../lib/values";
 
@@ -81,27 +82,33 @@ function expectedLogGroup(fn: PolicyResource): string | typeof UNKNOWN {
 export const lambdaManagedLogGroup = stackPolicy({
     name: "lambda-managed-log-group",
     description:
-        "Every Lambda function's log group (/aws/lambda/<name>, or loggingConfig.logGroup) is created by the program, so its retention is enforced; otherwise Lambda creates one that never expires.",
+        "Every Lambda function's log group (/aws/lambda/<name>, or loggingConfig.logGroup) is created by the program in the function's region (provider v7's per-resource region counts: a group of that name in another region is another group), so its retention is enforced; otherwise Lambda creates one that never expires.",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Create the function's aws.cloudwatch.LogGroup (retention <= 7 days, KMS) first and point loggingConfig.logGroup at it (components/managedFunction.ts does this).",
+    remediationSteps:
+        "Create the function's aws.cloudwatch.LogGroup (retention <= 7 days, KMS) first, in the function's region (the same `region` or provider), and point loggingConfig.logGroup at it (components/managedFunction.ts does this).",
     validateStack: (args, reportViolation) => {
         const groups = ofTypes(args.resources, LOG_GROUP_TYPE);
-        const names = new Set(groups.map((group) => asString(get(group.props, "name"))).filter((name): name is string => name !== undefined));
         for (const fn of ofTypes(args.resources, FUNCTION_TYPE)) {
-            const viaDependency = (fn.propertyDependencies["loggingConfig"] ?? []).some((dependency) => dependency.type === LOG_GROUP_TYPE);
-            if (viaDependency) {
+            const region = regionOf(fn.props);
+            const here = (group: PolicyResource) => sameRegion(regionOf(group.props), region) !== false;
+            const linked = (fn.propertyDependencies["loggingConfig"] ?? []).filter((dependency) => dependency.type === LOG_GROUP_TYPE);
+            if (linked.some(here)) {
                 continue;
             }
             const expected = expectedLogGroup(fn);
-            const dependsOnUnnamedGroup = fn.dependencies.some((dependency) => dependency.type === LOG_GROUP_TYPE && get(dependency.props, "name") === UNKNOWN);
-            if (expected === UNKNOWN || dependsOnUnnamedGroup) {
+            const dependsOnUnnamedGroup = fn.dependencies.some((dependency) => dependency.type === LOG_GROUP_TYPE && get(dependency.props, "name") === UNKNOWN && here(dependency));
+            if (dependsOnUnnamedGroup || (expected === UNKNOWN && linked.length === 0)) {
                 continue;
             }
-            if (!names.has(expected)) {
-                reportViolation(`function "${fn.name}" writes to ${expected}, which this program does not manage, so Lambda would create it with no retention`, fn.urn);
+            if (expected !== UNKNOWN && groups.some((group) => here(group) && asString(get(group.props, "name")) === expected)) {
+                continue;
             }
+            const elsewhere = [...linked, ...groups.filter((group) => expected !== UNKNOWN && asString(get(group.props, "name")) === expected)].filter((group) => !here(group));
+            const managedIn = elsewhere.length > 0 ? ` (the program manages it in ${[...new Set(elsewhere.map((group) => describeRegion(regionOf(group.props))))].join(", ")} only)` : "";
+            const target = expected === UNKNOWN ? "its log group" : expected;
+            reportViolation(`function "${fn.name}" writes to ${target} in ${describeRegion(region)}, which this program does not manage there${managedIn}, so Lambda would create it with no retention`, fn.urn);
         }
     },
 });
@@ -166,14 +173,17 @@ function deliveryLogGroups(resources: PolicyResource[], policy: PolicyResource):
         destination = asString(get(document, "DestinationArn"));
     }
     const dependencies = policy.propertyDependencies["policyDocument"] ?? [];
+    // A destination named by ARN is the resource of that name in the ARN's region (or a resource that reports none).
+    const inDestinationRegion = (resource: PolicyResource) => regionOf(resource.props) === PROVIDER_REGION || sameRegion(regionOfArn(destination ?? ""), regionOf(resource.props)) !== false;
+    const byName = (resource: PolicyResource, nameOf: (arn: string) => string | undefined) =>
+        destination !== undefined && nameOf(destination) !== undefined && asString(get(resource.props, "name")) === nameOf(destination) && inDestinationRegion(resource);
     const isDestination = (resource: PolicyResource, nameOf: (arn: string) => string | undefined) =>
-        dependencies.some((dependency) => dependency.urn === resource.urn) ||
-        (destination !== undefined && (asString(get(resource.props, "arn")) === destination || (nameOf(destination) !== undefined && asString(get(resource.props, "name")) === nameOf(destination))));
+        dependencies.some((dependency) => dependency.urn === resource.urn) || (destination !== undefined && asString(get(resource.props, "arn")) === destination) || byName(resource, nameOf);
     const functions = new Set(ofTypes(resources, FUNCTION_TYPE).filter((fn) => isDestination(fn, lambdaName)));
     for (const stream of ofTypes(resources, STREAM_TYPE).filter((candidate) => isDestination(candidate, streamName))) {
-        for (const mapping of ofTypes(resources, MAPPING_TYPE).filter((candidate) => targets(candidate, "eventSourceArn", stream, ["arn"]))) {
+        for (const mapping of ofTypes(resources, MAPPING_TYPE).filter((candidate) => targets(candidate, "eventSourceArn", stream, ["arn"], { sameRegion: true }))) {
             ofTypes(resources, FUNCTION_TYPE)
-                .filter((fn) => targets(mapping, "functionName", fn, ["arn", "name"]))
+                .filter((fn) => targets(mapping, "functionName", fn, ["arn", "name"], { sameRegion: true }))
                 .forEach((fn) => functions.add(fn));
         }
     }

@@ -1,6 +1,18 @@
 import { PolicyResource, ReportViolation } from "@pulumi/policy";
 
-import { attachedTo, BUCKET_TYPES, BucketLookup, bucketReferencedBy, parseBucketReference, VERSIONING_TYPES } from "../lib/buckets";
+import {
+    attachedTo,
+    BUCKET_KINDS,
+    BUCKET_POLICY_TYPE,
+    BUCKET_TYPES,
+    BucketLookup,
+    bucketReferencedBy,
+    ENCRYPTION_TYPES,
+    parseBucketReference,
+    PUBLIC_ACCESS_BLOCK_TYPE,
+    settingSource,
+    VERSIONING_TYPES,
+} from "../lib/buckets";
 import { parseDocument } from "../lib/iamDocument";
 import { EXPIRY_CONFIG, ExpiryConfig, referencedExpiry } from "../lib/lifecycle";
 import { stackPolicy } from "../lib/policy";
@@ -8,28 +20,61 @@ import { ofTypes } from "../lib/stack";
 import { asArray, asString, get, UNKNOWN } from "../lib/values";
 
 export { BUCKET_TYPES } from "../lib/buckets";
-const ENCRYPTION_TYPES = [
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-];
+
+type Algorithm = string | typeof UNKNOWN;
 
 /** The SSE algorithms of a rule list, from a configuration resource or the legacy inline setting. */
-function algorithms(rules: unknown): (string | typeof UNKNOWN)[] {
+function algorithms(rules: unknown): Algorithm[] {
+    if (rules === UNKNOWN) {
+        return [UNKNOWN];
+    }
     return asArray(rules).map((rule) => {
         const algorithm = get(rule, "applyServerSideEncryptionByDefault.sseAlgorithm");
         return algorithm === UNKNOWN ? UNKNOWN : (asString(algorithm) ?? "");
     });
 }
 
+const inlineAlgorithms = (bucket: PolicyResource) => [...algorithms(get(bucket.props, "serverSideEncryptionConfiguration.rule")), ...algorithms(get(bucket.props, "serverSideEncryptionConfiguration.rules"))];
+
+/** The encryption S3 applies to a bucket: where it comes from, its algorithms (UNKNOWN while not known), and whether it was declared at all. */
+interface EffectiveEncryption {
+    from: string;
+    algorithms: Algorithm[];
+    declared: boolean;
+}
+
+function effectiveEncryption(resources: PolicyResource[], bucket: PolicyResource): EffectiveEncryption {
+    const encryption = BUCKET_KINDS[bucket.type]?.encryption ?? { kind: "configuration" };
+    if (encryption.kind === "fixed") {
+        return { from: encryption.why, algorithms: [encryption.algorithm], declared: true };
+    }
+    if (encryption.kind === "inline") {
+        const value = get(bucket.props, encryption.path);
+        const found: Algorithm[] = value === UNKNOWN ? [UNKNOWN] : asArray(value).map((entry): Algorithm => {
+            const algorithm = get(entry, encryption.algorithm);
+            return algorithm === UNKNOWN ? UNKNOWN : (asString(algorithm) ?? "");
+        });
+        return found.length > 0 ? { from: `its ${encryption.path}`, algorithms: found, declared: true } : { from: `no ${encryption.path}, so the service's default, SSE-S3`, algorithms: ["AES256"], declared: false };
+    }
+    const source = settingSource(resources, bucket, ENCRYPTION_TYPES);
+    if (source.kind === "separate") {
+        const inline = inlineAlgorithms(bucket).filter((algorithm): algorithm is string => algorithm !== UNKNOWN && algorithm !== "");
+        const replaced = inline.length > 0 ? `; its inline serverSideEncryptionConfiguration (${inline.join(", ")}) is replaced by it` : "";
+        return { from: `its BucketServerSideEncryptionConfiguration ${source.configurations.map((configuration) => `"${configuration.name}"`).join(", ")}${replaced}`, algorithms: source.configurations.flatMap((configuration) => algorithms(get(configuration.props, "rules"))), declared: true };
+    }
+    const inline = inlineAlgorithms(bucket);
+    return inline.length > 0 ? { from: "its inline serverSideEncryptionConfiguration", algorithms: inline, declared: true } : { from: "no server-side encryption configuration targeting it", algorithms: ["AES256"], declared: false };
+}
+
 export const s3BucketEncryption = stackPolicy({
     name: "s3-bucket-encryption",
     description:
-        "Every S3 bucket declares server-side encryption, by a BucketServerSideEncryptionConfiguration that targets it or the inline setting, with aws:kms (or AES256 when allowed by config, and for buckets receiving S3 server access logs or load balancer logs, which AWS delivers only to SSE-S3 buckets).",
+        "Every S3 bucket (general purpose, directory, table, vector and Outposts buckets) is encrypted with aws:kms by the configuration S3 ends up applying: a BucketServerSideEncryptionConfiguration that targets it replaces the bucket's inline setting, and with several each must comply; a table or vector bucket's own encryption configuration; SSE-S3 where none is declared (or the service allows no other). AES256 passes when allowed by config, and on buckets receiving S3 server access logs or load balancer logs, which AWS delivers only to SSE-S3 buckets.",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        'Add `new aws.s3.BucketServerSideEncryptionConfiguration(..., { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] })`.',
+        'Add `new aws.s3.BucketServerSideEncryptionConfiguration(..., { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] })` (one per bucket, and drop the inline setting); for table and vector buckets set their encryptionConfiguration to aws:kms with a key.',
     configSchema: {
         properties: {
             allowAes256: { type: "boolean", default: false, description: "Accept SSE-S3 (AES256) as well as SSE-KMS." },
@@ -42,17 +87,17 @@ export const s3BucketEncryption = stackPolicy({
                 .filter((delivery) => delivery.sseS3Only)
                 .flatMap((delivery) => (delivery.lookup.kind === "stack" ? [delivery.lookup.bucket.urn] : [])),
         );
-        for (const bucket of ofTypes(args.resources, ...BUCKET_TYPES)) {
+        for (const bucket of ofTypes(args.resources, ...Object.keys(BUCKET_KINDS))) {
+            const what = BUCKET_KINDS[bucket.type]?.what ?? "bucket";
             const accepted = allowAes256 || sseS3Only.has(bucket.urn) ? ["aws:kms", "aws:kms:dsse", "AES256"] : ["aws:kms", "aws:kms:dsse"];
-            const found = [
-                ...attachedTo(args.resources, bucket, ENCRYPTION_TYPES).flatMap((config) => algorithms(get(config.props, "rules"))),
-                ...algorithms(get(bucket.props, "serverSideEncryptionConfiguration.rule")),
-                ...algorithms(get(bucket.props, "serverSideEncryptionConfiguration.rules")),
-            ];
-            if (found.length === 0) {
-                reportViolation(`bucket "${bucket.name}" has no server-side encryption configuration targeting it`, bucket.urn);
-            } else if (!found.some((algorithm) => algorithm === UNKNOWN || accepted.includes(algorithm))) {
-                reportViolation(`bucket "${bucket.name}" is encrypted with ${found.join(", ")}; required: ${accepted.join(" or ")}`, bucket.urn);
+            const effective = effectiveEncryption(args.resources, bucket);
+            if (!effective.declared && BUCKET_KINDS[bucket.type]?.encryption.kind === "configuration") {
+                reportViolation(`${what} "${bucket.name}" has no server-side encryption configuration targeting it, so S3 applies its default, SSE-S3; required: ${accepted.join(" or ")}`, bucket.urn);
+                continue;
+            }
+            const rejected = effective.algorithms.filter((algorithm): algorithm is string => algorithm !== UNKNOWN && !accepted.includes(algorithm));
+            if (rejected.length > 0) {
+                reportViolation(`${what} "${bucket.name}" is encrypted with ${[...new Set(rejected)].map((algorithm) => algorithm || "no algorithm").join(", ")} (${effective.from}); required: ${accepted.join(" or ")}`, bucket.urn);
             }
         }
     },
@@ -62,21 +107,25 @@ const PUBLIC_ACCESS_SETTINGS = ["blockPublicAcls", "blockPublicPolicy", "ignoreP
 
 export const s3PublicAccessBlock = stackPolicy({
     name: "s3-public-access-block",
-    description: "Every S3 bucket has a BucketPublicAccessBlock with all four settings on.",
+    description:
+        "Every general purpose S3 bucket has a BucketPublicAccessBlock with all four settings on; with several blocks on one bucket, any may be applied last, so each must have them all (directory, table and vector buckets cannot be made public).",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Add `new aws.s3.BucketPublicAccessBlock(..., { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true })`.",
+    remediationSteps: "Add `new aws.s3.BucketPublicAccessBlock(..., { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true })`, one per bucket.",
     validateStack: (args, reportViolation) => {
         for (const bucket of ofTypes(args.resources, ...BUCKET_TYPES)) {
-            const blocks = attachedTo(args.resources, bucket, ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"]);
+            const blocks = attachedTo(args.resources, bucket, [PUBLIC_ACCESS_BLOCK_TYPE]);
             if (blocks.length === 0) {
                 reportViolation(`bucket "${bucket.name}" has no public access block`, bucket.urn);
                 continue;
             }
-            const off = PUBLIC_ACCESS_SETTINGS.filter((setting) => !blocks.some((block) => get(block.props, setting) === true || get(block.props, setting) === UNKNOWN));
-            if (off.length > 0) {
-                reportViolation(`bucket "${bucket.name}"'s public access block leaves ${off.join(", ")} off`, bucket.urn);
+            for (const block of blocks) {
+                const off = PUBLIC_ACCESS_SETTINGS.filter((setting) => get(block.props, setting) !== true && get(block.props, setting) !== UNKNOWN);
+                if (off.length > 0) {
+                    const other = blocks.length > 1 ? ` (one of ${blocks.length} blocks on it; any may be applied last)` : "";
+                    reportViolation(`bucket "${bucket.name}"'s public access block "${block.name}" leaves ${off.join(", ")} off${other}`, bucket.urn);
+                }
             }
         }
     },
@@ -102,18 +151,23 @@ function deniesInsecureTransport(policy: unknown): boolean | typeof UNKNOWN {
 
 export const s3DenyInsecureTransport = stackPolicy({
     name: "s3-deny-insecure-transport",
-    description: "Every S3 bucket has a bucket policy that denies requests not made over TLS (aws:SecureTransport false).",
+    description:
+        "Every general purpose S3 bucket has a bucket policy that denies requests not made over TLS (aws:SecureTransport false), in the policy S3 ends up applying: a BucketPolicy resource replaces the bucket's inline policy, and with several each must deny.",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        'Add a BucketPolicy with `{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }`.',
+        'Add a BucketPolicy with `{ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }` (one per bucket, holding every statement).',
     validateStack: (args, reportViolation) => {
         for (const bucket of ofTypes(args.resources, ...BUCKET_TYPES)) {
-            const policies = [...attachedTo(args.resources, bucket, ["aws:s3/bucketPolicy:BucketPolicy"]).map((policy) => get(policy.props, "policy")), get(bucket.props, "policy")];
-            const verdicts = policies.map(deniesInsecureTransport);
-            if (!verdicts.some((verdict) => verdict === true || verdict === UNKNOWN)) {
+            const source = settingSource(args.resources, bucket, [BUCKET_POLICY_TYPE]);
+            const policies = source.kind === "separate" ? source.configurations.map((policy) => ({ from: `bucket policy "${policy.name}"`, document: get(policy.props, "policy") })) : [{ from: "its inline policy", document: get(bucket.props, "policy") }];
+            const lacking = policies.filter((policy) => deniesInsecureTransport(policy.document) === false);
+            if (lacking.length === policies.length && source.kind === "inline") {
                 reportViolation(`bucket "${bucket.name}" has no bucket policy denying non-TLS requests`, bucket.urn);
+            } else if (lacking.length > 0) {
+                const replaced = source.kind === "separate" && deniesInsecureTransport(get(bucket.props, "policy")) === true ? " (its inline policy denies them, but a BucketPolicy resource replaces it)" : "";
+                reportViolation(`bucket "${bucket.name}"'s ${lacking.map((policy) => policy.from).join(", ")} does not deny non-TLS requests${replaced}`, bucket.urn);
             }
         }
     },
@@ -121,18 +175,19 @@ export const s3DenyInsecureTransport = stackPolicy({
 
 export const s3Versioning = stackPolicy({
     name: "s3-versioning",
-    description: "S3 buckets keep object versions, so an overwrite or delete can be undone.",
+    description: "General purpose S3 buckets keep object versions, so an overwrite or delete can be undone (a BucketVersioning resource replaces the bucket's inline setting).",
     category: "fault-tolerance",
     enforcementLevel: "advisory",
     severity: "medium",
     remediationSteps: 'Add `new aws.s3.BucketVersioning(..., { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } })`.',
     validateStack: (args, reportViolation) => {
         for (const bucket of ofTypes(args.resources, ...BUCKET_TYPES)) {
-            const statuses = [
-                ...attachedTo(args.resources, bucket, VERSIONING_TYPES).map((versioning) => get(versioning.props, "versioningConfiguration.status")),
-                get(bucket.props, "versioning.enabled") === true ? "Enabled" : undefined,
-            ];
-            if (!statuses.some((status) => status === "Enabled" || status === UNKNOWN)) {
+            const source = settingSource(args.resources, bucket, VERSIONING_TYPES);
+            const statuses =
+                source.kind === "separate"
+                    ? source.configurations.map((versioning) => get(versioning.props, "versioningConfiguration.status"))
+                    : [get(bucket.props, "versioning.enabled") === UNKNOWN ? UNKNOWN : get(bucket.props, "versioning.enabled") === true ? "Enabled" : undefined];
+            if (!statuses.every((status) => status === "Enabled" || status === UNKNOWN)) {
                 reportViolation(`bucket "${bucket.name}" does not have versioning enabled`, bucket.urn);
             }
         }
@@ -212,7 +267,7 @@ function logDeliveries(resources: PolicyResource[]): LogDelivery[] {
 export const s3LogBucketExpiry = stackPolicy({
     name: "s3-log-bucket-expiry",
     description:
-        "Buckets that receive logs (S3 server access logs, VPC flow logs, load balancer access and connection logs) expire them within the data-protection limit (7 days by default): a lifecycle rule covering the delivery's prefix, and noncurrent-version expiration if the bucket is versioned. CloudTrail buckets are checked by cloudtrail-bucket-expiry. A bucket outside the program fails unless listed in externalBuckets.",
+        "Buckets that receive logs (S3 server access logs, VPC flow logs, load balancer access and connection logs) expire them within the data-protection limit (7 days by default): a lifecycle rule covering the delivery's prefix (in the lifecycle configuration S3 ends up applying), noncurrent-version expiration if the bucket is versioned (not keeping the newest versions), no Object Lock default retention longer than the limit, and the same of every bucket the logs are replicated to. CloudTrail buckets are checked by cloudtrail-bucket-expiry. A bucket outside the program fails unless listed in externalBuckets.",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "high",

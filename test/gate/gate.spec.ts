@@ -77,6 +77,17 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         ["glue-catalog-unencrypted", "glue-data-catalog-encryption"],
         ["account-subscription-feedback", "cloudwatch-logs-account-subscription-no-feedback"],
         ["access-log-bucket-kept", "s3-log-bucket-expiry"],
+        // Issue 16's classes, one program each (the unit specs hold the other members of each class).
+        ["policy-document-merged-wildcard", "iam-no-wildcard"],
+        ["policy-document-star-principal", "iam-no-wildcard"],
+        ["oidc-subject-unpinned", "iam-federated-trust-pinned"],
+        ["condition-trusts-foreign-account", "iam-no-wildcard"],
+        ["exclusive-attachment-admin", "iam-no-admin-managed-policies"],
+        ["auth-header-secret", "lambda-no-plaintext-secrets"],
+        ["lambda-log-group-other-region", "lambda-managed-log-group"],
+        ["bucket-encryption-declared-twice", "s3-bucket-encryption"],
+        ["directory-bucket-sse-s3", "s3-bucket-encryption"],
+        ["log-bucket-object-lock", "s3-log-bucket-expiry"],
     ];
     for (const [fixture, policy, alsoTripped = []] of blocked) {
         it(`blocks fixture ${fixture} with ${policy}`, async function () {
@@ -98,6 +109,11 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
             "aws:glue/dataCatalogEncryptionSettings:DataCatalogEncryptionSettings",
             "aws:cloudwatch/logAccountPolicy:LogAccountPolicy",
             "aws:s3/bucketLogging:BucketLogging",
+            // Issue 16's look-alikes.
+            "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+            "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+            "aws:s3/directoryBucket:DirectoryBucket",
+            "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
         ]) {
             expect(run.resources.map((resource) => resource.type), type).to.include(type);
         }
@@ -140,7 +156,7 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
         }
     });
 
-    it("still blocks issue 11's cases when every computed (provider-output) value is unknown, and names the config when the account cannot be told", async function () {
+    it("still blocks issue 11's and 16's cases when every computed (provider-output) value is unknown, and names the config when the account cannot be told", async function () {
         const UNKNOWN_ON_THE_WIRE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
         // Inputs the program wrote stay; everything the provider computes (ARNs, ids, names) is unknown.
         const previewOf = (run: Awaited<ReturnType<typeof runFixture>>) => ({
@@ -159,6 +175,16 @@ describe("offline policy gate: the real pack over the Analyzer gRPC protocol", f
             ["trail-single-region", "cloudtrail-multi-region"],
             ["athena-not-enforced", "athena-workgroup-enforce-configuration"],
             ["glue-catalog-unencrypted", "glue-data-catalog-encryption"],
+            // Issue 16's.
+            ["policy-document-merged-wildcard", "iam-no-wildcard"],
+            ["policy-document-star-principal", "iam-no-wildcard"],
+            ["oidc-subject-unpinned", "iam-federated-trust-pinned"],
+            ["condition-trusts-foreign-account", "iam-no-wildcard"],
+            ["exclusive-attachment-admin", "iam-no-admin-managed-policies"],
+            ["auth-header-secret", "lambda-no-plaintext-secrets"],
+            ["bucket-encryption-declared-twice", "s3-bucket-encryption"],
+            ["directory-bucket-sse-s3", "s3-bucket-encryption"],
+            ["log-bucket-object-lock", "s3-log-bucket-expiry"],
         ]) {
             const run = previewOf(await runFixture(fixture));
             expect(JSON.stringify(run.resources.map((resource) => resource.wireState)), fixture).to.contain(UNKNOWN_ON_THE_WIRE);

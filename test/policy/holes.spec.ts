@@ -34,9 +34,10 @@ describe("issue 11 class 1: federated trust must pin who may assume the role", f
         }
     });
 
-    it("passes a subject pinned to a repository (StringEquals, or StringLike naming owner and repository)", async function () {
+    it("passes a subject pinned to a repository and its ref or environment (StringEquals, or StringLike without a wildcard); issue 16 blocks repo:owner/repo:* (any ref)", async function () {
         expect(await github({ StringEquals: { ...aud, "token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main" } })).to.deep.equal([]);
-        expect(await github({ StringEquals: aud, StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/app:*" } })).to.deep.equal([]);
+        expect(await github({ StringEquals: aud, StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod" } })).to.deep.equal([]);
+        expect(await github({ StringEquals: aud, StringLike: { "token.actions.githubusercontent.com:sub": "repo:acme/app:*" } })).to.have.length(1);
     });
 
     it("blocks SAML without SAML:aud and Cognito without aud and amr; passes them pinned", async function () {
@@ -123,12 +124,16 @@ describe("issue 11 class 6: the stack's account unknown at preview", function ()
         expect(await trust(FOREIGN, {}, { accountId: ACCOUNT, trustedAccountIds: [FOREIGN] })).to.deep.equal([]);
     });
 
-    it("takes the account from ARNs known at preview (a key policy built from getCallerIdentity), never from the grant itself", async function () {
+    it("takes the account from the resource's own ARN or the policy config, never from the grant itself (issue 16: nor from conditions naming an account)", async function () {
         const root = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" };
         const logs = { Effect: "Allow", Principal: { Service: "logs.eu-west-1.amazonaws.com" }, Action: ["kms:Encrypt", "kms:Decrypt"], Resource: "*", Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:*` } } };
-        expect(await runResourcePolicy(iamNoWildcard, resourceArgs("aws:kms/key:Key", { arn: unknown.string, policy: doc(root, logs) }))).to.deep.equal([]);
+        const key = (arn: string, statements: Record<string, unknown>[], config?: Record<string, unknown>) => runResourcePolicy(iamNoWildcard, resourceArgs("aws:kms/key:Key", { arn, policy: doc(...statements) }, { config }));
+        expect(await key(`arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`, [root, logs])).to.deep.equal([]);
+        // At preview (key ARN unknown) the condition naming the account is no evidence: fail closed, naming the config.
+        expect(messages(await key(unknown.string, [root, logs]))).to.contain('"accountId"');
+        expect(await key(unknown.string, [root, logs], { accountId: ACCOUNT })).to.deep.equal([]);
         const foreignRoot = { ...root, Principal: { AWS: `arn:aws:iam::${FOREIGN}:root` } };
-        expect(messages(await runResourcePolicy(iamNoWildcard, resourceArgs("aws:kms/key:Key", { arn: unknown.string, policy: doc(foreignRoot, logs) })))).to.contain(FOREIGN);
+        expect(messages(await key(unknown.string, [foreignRoot, logs], { accountId: ACCOUNT }))).to.contain(FOREIGN);
         // A grant naming its own account in a condition does not vouch for itself.
         const selfVouching = { Effect: "Allow", Principal: { AWS: `arn:aws:iam::${FOREIGN}:root` }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:PrincipalAccount": FOREIGN } } };
         expect(messages(await runResourcePolicy(iamNoWildcard, resourceArgs("aws:iam/role:Role", { arn: unknown.string, assumeRolePolicy: doc(selfVouching) })))).to.contain("accountId");
