@@ -39,17 +39,33 @@ function pattern(text: string, flags = ""): RegExp {
 
 const matchesAny = (patterns: string[] | undefined, value: string, flags = "") => (patterns ?? []).some((candidate) => pattern(candidate, flags).test(value));
 
-/** True when an Allow statement grants `action` (case-insensitive) on `arn`; conditions are not read (they may hold). */
-export function allows(statements: Statement[], action: string, arn: string): boolean {
+/** True when an Allow statement grants `action` (case-insensitive) on a resource `covers` accepts; conditions are not read (they may hold). */
+export function allows(statements: Statement[], action: string, covers: (resourcePattern: string) => boolean): boolean {
     return statements.some((statement) => {
         if (statement.effect.toLowerCase() !== "allow") {
             return false;
         }
         const actionOk = statement.actions ? matchesAny(statement.actions, action, "i") : statement.notActions !== undefined && !matchesAny(statement.notActions, action, "i");
-        const resourceOk = statement.resources ? matchesAny(statement.resources, arn) : statement.notResources !== undefined && !matchesAny(statement.notResources, arn);
+        const resourceOk = statement.resources ? statement.resources.some(covers) : statement.notResources !== undefined && !statement.notResources.some(covers);
         return actionOk && resourceOk;
     });
 }
 
-/** The ARN of a resource, when known. */
-export const arnOf = (resource: PolicyResource): string | undefined => asString(get(resource.props, "arn"));
+/**
+ * Whether an IAM resource pattern covers a queue: by its ARN; while the ARN is not known yet (preview), by the
+ * name part of an SQS ARN pattern (region and account are then not compared).
+ */
+export function coversQueue(queue: PolicyResource): (resourcePattern: string) => boolean {
+    const arn = asString(get(queue.props, "arn"));
+    const name = asString(get(queue.props, "name"));
+    return (resourcePattern) => {
+        if (arn !== undefined) {
+            return pattern(resourcePattern).test(arn);
+        }
+        if (resourcePattern === "*") {
+            return true;
+        }
+        const parts = resourcePattern.split(":");
+        return name !== undefined && parts.length === 6 && pattern(parts[2] ?? "").test("sqs") && pattern(parts[5] ?? "").test(name);
+    };
+}

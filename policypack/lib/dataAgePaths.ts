@@ -17,7 +17,7 @@
 import { PolicyResource } from "@pulumi/policy";
 
 import { formatHours } from "../../components/dataProtection/ages";
-import { allows, arnOf, roleOf, roleStatements } from "./dataAgeGrants";
+import { allows, coversQueue, roleOf, roleStatements } from "./dataAgeGrants";
 import { ofTypes, targets } from "./stack";
 import { asNumber, asString, get, UNKNOWN } from "./values";
 
@@ -105,16 +105,18 @@ function storesOf(resources: PolicyResource[]): PathStore[] {
 }
 
 /**
- * The stores `holder`'s `property` (a dotted path) names: by value (ARN, URL or name) when known, else by the
- * dependencies of its top-level property (all the stores it depends on there).
+ * The stores `holder`'s `property` (a dotted path) names: by value (ARN, URL or name) when it matches a store's
+ * known value; otherwise (the value or the store's own ARN not known yet, as in a preview) by the dependencies of
+ * its top-level property.
  */
 function named(holder: PolicyResource, property: string, value: unknown, stores: PathStore[]): PathStore[] {
-    const text = asString(value);
-    if (text !== undefined) {
-        return stores.filter((store) => store.keys.includes(text));
-    }
-    if (value !== UNKNOWN) {
+    if (value === undefined || value === null || value === "") {
         return [];
+    }
+    const text = asString(value);
+    const byValue = text === undefined ? [] : stores.filter((store) => store.keys.includes(text));
+    if (byValue.length > 0) {
+        return byValue;
     }
     const dependencies = holder.propertyDependencies[property.split(".")[0] ?? property] ?? [];
     return stores.filter((store) => dependencies.some((dependency) => dependency.urn === store.resource.urn));
@@ -181,8 +183,7 @@ function mappingEdges(resources: PolicyResource[], stores: PathStore[]): PathEdg
                 const role = roleOf(resources, fn);
                 const statements = role ? roleStatements(resources, role) : [];
                 for (const queue of queues) {
-                    const arn = arnOf(queue.resource);
-                    if (arn !== undefined && allows(statements, "sqs:SendMessage", arn)) {
+                    if (allows(statements, "sqs:SendMessage", coversQueue(queue.resource))) {
                         edges.push({ from: source.key, to: queue.key, extraHours: source.retentionHours, how: `function "${fn.name}" reads ${source.kind} "${source.resource.name}" (kept up to ${formatHours(source.retentionHours)}) and its role may sqs:SendMessage to it` });
                     }
                 }

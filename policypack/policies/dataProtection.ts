@@ -133,7 +133,9 @@ function checkTables(resources: PolicyResource[], settings: DataAgeSettings, ite
         }
         const regions = asArray(get(global.props, "replicas")).map((replica) => asString(get(replica, "regionName")));
         const managed = ofTypes(resources, TABLE_TYPE).filter((table) => asString(get(table.props, "name")) === name);
-        const unmanaged = regions.filter((region) => region !== undefined && !managed.some((table) => [region, undefined].includes(asString(get(table.props, "region")))));
+        // A table's region: its `region` input, else its ARN's; while neither is known (preview), it may be any.
+        const regionOf = (table: PolicyResource) => asString(get(table.props, "region")) ?? /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):/.exec(asString(get(table.props, "arn")) ?? "")?.[1];
+        const unmanaged = regions.filter((region) => region !== undefined && !managed.some((table) => [region, undefined].includes(regionOf(table))));
         if (unmanaged.length > 0) {
             report(`global table "${global.name}" replicates "${name}" into ${unmanaged.join(", ")}, where this program manages no table of that name, so the replicas' TTL and point-in-time recovery cannot be checked`, global.urn);
         }

@@ -58,6 +58,9 @@ describe("policy dynamodb-data-retention", function () {
         expect(await messages([west, global])).to.contain("us-east-1").and.not.contain("eu-west-1,");
         const east: StackResourceSpec = { ...table({ region: "us-east-1" }), name: "trips-east", props: { ...table({ region: "us-east-1" }).props, name: "trips" } };
         expect(await check([west, east, global])).to.deep.equal([]);
+        // Without a region input, the table is where its ARN says (eu-west-1); with neither known, it may be anywhere.
+        expect(await messages([table(), global])).to.contain("us-east-1");
+        expect(await check([table({ arn: unknown.string }), global])).to.deep.equal([]);
     });
 
     it("counts a table export: the items' age + how long the bucket keeps the copy; blocks a bucket outside the program", async function () {

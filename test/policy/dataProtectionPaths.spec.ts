@@ -135,6 +135,19 @@ describe("policy queue-stream-data-retention", function () {
         expect(await messages(loop)).to.contain("loop").and.contain("forever");
     });
 
+    it("still follows paths while the stores' own ARNs are unknown (preview): by dependency, and by the queue's name in a grant", async function () {
+        const withoutArn = (spec: StackResourceSpec): StackResourceSpec => ({ ...spec, props: { ...spec.props, arn: unknown.string, url: unknown.string } });
+        const fifo = [
+            queue("jobs.fifo", 4, { fifoQueue: true, redrivePolicy: JSON.stringify({ deadLetterTargetArn: ARN("jobs-dlq.fifo") }) }, { redrivePolicy: ["jobs-dlq.fifo"] }),
+            withoutArn(queue("jobs-dlq.fifo", 4, { fifoQueue: true })),
+        ];
+        expect(await check(fifo)).to.have.length(1);
+        const reads = mapping("inbox-mapping", unknown.string, "worker");
+        const send = [{ Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [ARN("out")] }];
+        const specs = [withoutArn(queue("inbox", 4)), withoutArn(queue("out", 4)), fn("worker"), ...role("worker", send), { ...reads, propertyDependencies: { eventSourceArn: ["inbox"] } }];
+        expect((await check(specs)).map((violation) => violation.urn?.split("::").pop())).to.deep.equal(["out"]);
+    });
+
     it("never makes up a violation from unknown retentions, and takes the limit from config", async function () {
         expect(await check([queue("work", undefined, { messageRetentionSeconds: unknown.number })])).to.deep.equal([]);
         expect(await check([queue("work", 8)], { maxAgeDays: 8 })).to.deep.equal([]);
