@@ -68,7 +68,7 @@ function context(args: { getConfig<T extends object>(): T; resources: PolicyReso
     return { settings, exemptions: declaredExemptions(args.resources, settings) };
 }
 
-const EXEMPTION_HINT = `, or, if this store may keep data longer, declare an exemption (the DataProtection component's exemptions, or this policy's exemptions config) and tag the resource ${EXEMPTION_TAG}=<store>`;
+const EXEMPTION_HINT = `. (A store that may keep data longer on purpose needs an exemption: the DataProtection component's exemptions, or this policy's exemptions config, and the tag ${EXEMPTION_TAG}=<store> on the resource.)`;
 
 export const s3DataRetention = stackPolicy({
     name: "s3-data-retention",
