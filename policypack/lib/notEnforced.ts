@@ -9,8 +9,8 @@ export interface NotEnforced {
 
 export const NOT_ENFORCED: NotEnforced[] = [
     {
-        rule: "The sum of a lifecycle's current and noncurrent expirations, and S3's own lag",
-        why: "The expiry policies (cloudtrail-bucket-expiry, athena-workgroup-results-expire, s3-log-bucket-expiry) require each lifecycle action (expiration, and noncurrent-version expiration on versioned buckets) to be at most maxDays, not their sum: an object expired on day 7 of a versioned bucket stays as an old version for the noncurrent days (the KPI pipeline's results: 7 + 1). S3 also runs lifecycle rules asynchronously (objects usually go within a day of becoming eligible), which no program setting can bound. Use noncurrentDays: 1 to keep the total near the limit.",
+        rule: "The sum of a lifecycle's current and noncurrent expirations in the per-delivery expiry policies",
+        why: "cloudtrail-bucket-expiry, athena-workgroup-results-expire and s3-log-bucket-expiry require each lifecycle action under the delivery's prefix to be at most maxDays. The end-to-end sum (expiration + old versions, each rounded to midnight UTC + S3's removal lag, incomplete uploads, Object Lock) is s3-data-retention's, for every bucket of the stack.",
     },
     {
         rule: "Lifecycle of buckets managed outside the program",
@@ -71,5 +71,17 @@ export const NOT_ENFORCED: NotEnforced[] = [
     {
         rule: "Session policies and VPC endpoint policies under iam-no-wildcard",
         why: "They can only narrow what an identity's own grants already allow (see the not-applicable entries in policypack/lib/policyDocumentTypes.ts, which lists every @pulumi/aws policy-document property with its classification and reason).",
+    },
+    {
+        rule: "Copies of data outside the paths the data-protection policies follow",
+        why: "S3 replication, DynamoDB Kinesis streaming destinations, SNS fan-out, Firehose buffers and a queue redriven by hand (StartMessageMoveTask starts its clock again) are not followed: a copy is judged where it lands if that store is in the stack (its own retention), but the age it already had is not added. Stores other than log groups, S3 buckets, DynamoDB tables, AWS Backup, SQS, Kinesis and DynamoDB streams (EBS, EFS, RDS, OpenSearch domains, S3 Tables and vector buckets) are not checked.",
+    },
+    {
+        rule: "Data-protection exemptions for log groups, and the writers' side of item and object lifetimes",
+        why: "cloudwatch-log-group-retention checks one resource at a time and cannot see the stack's DataProtection component, so log groups have no exemption. How long writers let a DynamoDB item live before its TTL attribute expires it is a contract the pack cannot read (dynamodb-data-retention's itemLifetimeDays states it); Object Lock retention set per object by writers and lifecycle expirations by date are not counted (a date-only rule counts as no expiry).",
+    },
+    {
+        rule: "Explicit Deny and conditions in the grants behind queue-stream-data-retention's send paths",
+        why: "A function whose role allows sqs:SendMessage on a queue (actions and resources with wildcards included) is taken to send there; a Deny statement or a condition that would stop it is not read, so the path is counted (it can only make the rule stricter).",
     },
 ];

@@ -6,6 +6,7 @@ import { PlatformPolicy } from "../lib/policy";
 import * as athena from "./athena";
 import * as cloudtrail from "./cloudtrail";
 import * as compute from "./compute";
+import * as dataProtection from "./dataProtection";
 import * as database from "./database";
 import * as events from "./events";
 import * as glue from "./glue";
@@ -61,4 +62,11 @@ export const allPolicies: PlatformPolicy[] = [
     database.dynamodbTableKms,
     database.dynamodbPointInTimeRecovery,
     kms.kmsKeyRotation,
+    dataProtection.logsNoAccountRetentionPolicy,
+    dataProtection.s3DataRetention,
+    dataProtection.dynamodbDataRetention,
+    dataProtection.backupDataRetention,
+    dataProtection.queueStreamDataRetention,
+    dataProtection.dataProtectionExemptionDeclared,
+    dataProtection.dataProtectionExemptionInUse,
 ];

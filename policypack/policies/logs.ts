@@ -1,5 +1,7 @@
 import { PolicyResource } from "@pulumi/policy";
 
+import { formatHours, logGroupWorstHours, longestLogGroupRetentionDays } from "../../components/dataProtection/ages";
+import { DATA_AGE_LIMIT_PROPERTIES, DataAgeConfig, dataAgeSettings } from "../lib/dataAgeConfig";
 import { resourcePolicy, stackPolicy } from "../lib/policy";
 import { describeRegion, PROVIDER_REGION, regionOf, regionOfArn, sameRegion } from "../lib/regions";
 import { ofTypes, targets } from "../lib/stack";
@@ -10,30 +12,45 @@ export const FUNCTION_TYPE = "aws:lambda/function:Function";
 
 export const logGroupRetention = resourcePolicy({
     name: "cloudwatch-log-group-retention",
-    description: "Every CloudWatch log group expires its events within the data-protection limit (7 days by default): no retention (kept forever), 0 or more days than allowed is blocked.",
+    description:
+        "Every CloudWatch log group's events are gone within the data-protection limit (maxAgeDays, 7 by default), counting CloudWatch's deletion lag (deletionLagHours.cloudwatch, 72 h by default: events go up to 72 h after their retention): retentionInDays + the lag must fit, so with the defaults 1 and 3 days pass and 5 or 7 are blocked. No retention (kept forever) or 0 is blocked too.",
     category: "security",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Set `retentionInDays` to 1, 3, 5 or 7 on the log group.",
+    remediationSteps: "Set `retentionInDays` to the longest value whose retention + the deletion lag fits the limit: 3 with the defaults (3 d + 72 h = 6 d <= 7 d); 1 also fits.",
     configSchema: {
         properties: {
-            maxRetentionDays: { type: "integer", minimum: 1, default: 7, description: "Longest retention allowed, in days." },
+            ...DATA_AGE_LIMIT_PROPERTIES,
+            maxRetentionDays: {
+                type: "integer",
+                minimum: 1,
+                description: "Optional: a fixed cap on retentionInDays that replaces the limit-and-lag arithmetic (for policy configs written before the lag was counted). Unset by default.",
+            },
         },
     },
     validateResource: (args, reportViolation) => {
         if (args.type !== LOG_GROUP_TYPE) {
             return;
         }
-        const { maxRetentionDays: maxDays } = args.getConfig<{ maxRetentionDays: number }>();
+        const config = args.getConfig<DataAgeConfig & { maxRetentionDays?: number }>();
         const retention = get(args.props, "retentionInDays");
         if (retention === UNKNOWN) {
             return;
         }
         const days = asNumber(retention);
+        const { limitHours, lags, maxAgeDays } = dataAgeSettings(config);
+        const longest = config.maxRetentionDays ?? longestLogGroupRetentionDays(limitHours, lags);
+        const fix = longest !== undefined ? `set retentionInDays to at most ${longest}` : `no retention fits a ${maxAgeDays}-day limit with a ${lags.cloudwatchHours} h lag`;
         if (days === undefined || days === 0) {
-            reportViolation(`log group has no retention, so its events are kept forever; set retentionInDays to at most ${maxDays}`);
-        } else if (days > maxDays) {
-            reportViolation(`log group keeps events for ${days} days; at most ${maxDays} are allowed`);
+            reportViolation(`log group has no retention, so its events are kept forever; ${fix}`);
+        } else if (config.maxRetentionDays !== undefined) {
+            if (days > config.maxRetentionDays) {
+                reportViolation(`log group keeps events for ${days} days; at most ${config.maxRetentionDays} are allowed (maxRetentionDays)`);
+            }
+        } else if (logGroupWorstHours(days, lags) > limitHours) {
+            reportViolation(
+                `log group keeps events for ${days} days + CloudWatch's deletion lag of ${lags.cloudwatchHours} h = ${formatHours(logGroupWorstHours(days, lags))}, longer than the ${maxAgeDays}-day limit; ${fix}`,
+            );
         }
     },
 });

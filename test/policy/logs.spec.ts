@@ -7,8 +7,8 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const retention = (props: Record<string, unknown>, config?: Record<string, unknown>) => runResourcePolicy(logGroupRetention, resourceArgs(LOG_GROUP, props, { config }));
 
 describe("policy cloudwatch-log-group-retention", function () {
-    it("passes 1 to 7 days", async function () {
-        for (const days of [1, 3, 5, 7]) {
+    it("passes 1 and 3 days (retention + the 72 h deletion lag fits 7 days; 5 and 7 do not: test/policy/dataProtectionLogs.spec.ts)", async function () {
+        for (const days of [1, 3]) {
             expect(await retention({ retentionInDays: days }), String(days)).to.deep.equal([]);
         }
     });
