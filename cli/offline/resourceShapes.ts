@@ -192,6 +192,21 @@ export const RESOURCE_SHAPES: Record<string, ShapeOf> = {
         const streams = context.inputs["streamEnabled"] === true ? { streamArn: `${tableArn}/stream/2026-01-01T00:00:00.000`, streamLabel: "2026-01-01T00:00:00.000" } : {};
         return { id: name, outputs: { name, arn: tableArn, ...streams } };
     },
+    // Global tables (version 2017): global-table/<name>, no region (Service Authorization Reference, DynamoDB).
+    "aws:dynamodb/globalTable:GlobalTable": (context) => {
+        const name = physicalName(context, "name", 255);
+        return { id: name, outputs: { name, arn: arn(context, "dynamodb", `global-table/${name}`, { region: false }) } };
+    },
+    // An export: the table's ARN, then export/<timestamp>-<id> (DynamoDB API reference, ExportDescription).
+    "aws:dynamodb/tableExport:TableExport": (context) => {
+        const exportArn = `${given(context, "tableArn") ?? arn(context, "dynamodb", "table/unknown")}/export/01767225600000-${context.suffix.slice(0, 8)}`;
+        return { id: exportArn, outputs: { arn: exportArn, exportStatus: "COMPLETED" } };
+    },
+    // A backup plan: its id is a UUID, its ARN backup-plan:<id> (AWS Backup API reference, CreateBackupPlan).
+    "aws:backup/plan:Plan": (context) => ({
+        id: context.uuid,
+        outputs: { arn: arn(context, "backup", `backup-plan:${context.uuid}`), version: context.suffix.slice(0, 32) },
+    }),
     "aws:ec2/securityGroup:SecurityGroup": (context) => {
         const id = hexId(context, "sg");
         return { id, outputs: { name: physicalName(context, "name", 255), arn: arn(context, "ec2", `security-group/${id}`), ownerId: context.account } };
