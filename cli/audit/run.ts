@@ -102,8 +102,8 @@ export async function runAudit(options: AuditRetentionOptions, local: LocalNode 
     const stack = options.stack ? (await import("./stack")).stackFacts(options.stack) : undefined;
     const { settings, limitDays } = auditSettings(options, stack);
     const pattern = stack?.dataStreamPattern ?? "logs-aws.*-*";
-    const clients = new AuditClients();
     const elasticsearch = await elasticsearchTarget(options, pattern, local);
+    const clients = new AuditClients();
     try {
         let regions = options.regions;
         if (!regions) {

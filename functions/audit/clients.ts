@@ -9,6 +9,13 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 import { awsClientConfig } from "../shared/awsClient";
 
+/** Static credentials (the tests' own account in moto). */
+export interface StaticCredentials {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken?: string;
+}
+
 /** The SDK clients of one region. */
 export interface RegionClients {
     logs: CloudWatchLogsClient;
@@ -28,11 +35,18 @@ export interface RegionClients {
 export class AuditClients {
     private readonly regions = new Map<string, RegionClients>();
 
+    /** `credentials` and `endpoint` override the standard chain and AWS_ENDPOINT_URL (tests: an account of their own, a fault proxy). */
+    constructor(private readonly overrides: { credentials?: StaticCredentials; endpoint?: string } = {}) {}
+
     region(region: string): RegionClients {
         let clients = this.regions.get(region);
         if (!clients) {
-            const options = awsClientConfig({ region, maxAttempts: 8, retryMode: "standard" });
-            const local = process.env["AWS_ENDPOINT_URL"] !== undefined;
+            const options = {
+                ...awsClientConfig({ region, maxAttempts: 8, retryMode: "standard" }),
+                ...(this.overrides.credentials ? { credentials: this.overrides.credentials } : {}),
+                ...(this.overrides.endpoint ? { endpoint: this.overrides.endpoint } : {}),
+            };
+            const local = (this.overrides.endpoint ?? process.env["AWS_ENDPOINT_URL"]) !== undefined;
             clients = {
                 logs: new CloudWatchLogsClient(options),
                 // Path-style addressing for a local endpoint (a bucket name cannot be a subdomain of 127.0.0.1).
