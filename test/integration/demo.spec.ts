@@ -32,10 +32,12 @@ function demo(args: string[], timeoutMs: number): Promise<Run> {
 }
 
 describe("bash scripts/local.sh (the demo, at --size small)", function () {
-    this.timeout(300_000);
+    // The demo runs the program offline for its stores' settings and audits them (step 6): on a 2-core machine shared
+    // with other work it has taken up to ~255 s at --size small; the timeout is a safety net, not a target.
+    this.timeout(480_000);
 
     it("runs every step of the dev stack on real moto and Elasticsearch, with its invariants held, and stops what it started", async () => {
-        const run = await demo(["dev", "--size", "small", "--skip-preview", "--seed", "7"], 280_000);
+        const run = await demo(["dev", "--size", "small", "--skip-preview", "--seed", "7"], 450_000);
         expect(run.code, `exit code; output:\n${run.stdout}\n${run.stderr}`).to.equal(0);
         const out = run.stdout;
         expect(out).to.contain('Local end-to-end run of stack "dev" (size small, seed 7)');
