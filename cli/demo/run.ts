@@ -1,13 +1,21 @@
+import { TRIP_EXPIRY_ATTRIBUTE } from "../../components/kpiPipeline";
+import { runProgramOffline } from "../offline/runProgram";
+import { runAuditStep } from "./auditStep";
+import { declaredStores } from "./declaredStores";
 import { DemoOptions, SIZES } from "./options";
 import { previewAndGate } from "./preview";
 import { awsClients, createStackResources, CreatedResources } from "./resources";
 import { assertNoRecordedServices, LocalServices, startLocalServices } from "./services";
-import { loadStackConfig, stackNames } from "./stack";
+import { loadStackConfig, ROOT, stackNames } from "./stack";
 import { runKpiStep } from "./kpiStep";
 import { runRetentionStep } from "./retentionStep";
 import { runShipperStep } from "./shipperStep";
 import { printKeepInstructions, printSummary } from "./summary";
 import { check, n, Print, StepRecord, StepRunner } from "./ui";
+
+function plural(value: number, noun: string): string {
+    return `${n(value)} ${noun}${value === 1 ? "" : "s"}`;
+}
 
 export interface DemoRun {
     records: StepRecord[];
@@ -47,6 +55,10 @@ export async function runDemo(options: DemoOptions, print: Print): Promise<DemoR
         starting.catch(() => undefined); // awaited (and reported) by step 2
         const services = starting;
         let resources: Parameters<typeof stackNames>[1] = [];
+        // Without step 1 the program still runs offline (no gate), beside the services' start: step 2 creates the
+        // stores with the retention settings of its resources.
+        const offline = options.skipPreview ? runProgramOffline({ programDir: ROOT, stack: options.stack }) : undefined;
+        offline?.catch(() => undefined); // awaited (and reported) by step 2
         if (!options.skipPreview) {
             await steps.run("Offline preview and policy gate", async () => {
                 const preview = await previewAndGate(options.stack, print);
@@ -58,7 +70,7 @@ export async function runDemo(options: DemoOptions, print: Print): Promise<DemoR
                 };
             });
         }
-        const names = stackNames(config, resources);
+        let names = stackNames(config, resources);
 
         let created!: CreatedResources;
         let running!: LocalServices;
@@ -66,11 +78,23 @@ export async function runDemo(options: DemoOptions, print: Print): Promise<DemoR
         try {
             await steps.run("Local services and the stack's sources and stores", async () => {
                 running = await services;
+                if (offline) {
+                    resources = (await offline).resources;
+                    names = stackNames(config, resources);
+                    print(`    preview skipped: the program ran offline for its stores' settings (${n(resources.length)} resources, no policy gate)`);
+                }
                 print(`    moto ${running.moto.version} at ${running.moto.endpoint}; Elasticsearch ${running.elasticsearch.version} at ${running.elasticsearch.endpoint}`);
-                created = await createStackResources(clients, config, names, running.elasticsearch);
+                const declared = declaredStores(resources, config, TRIP_EXPIRY_ATTRIBUTE);
+                created = await createStackResources(clients, config, names, running.elasticsearch, declared);
                 print(`    created in moto (${config.region}), named from Pulumi.${options.stack}.yaml: stream ${names.streamName}, queues ${names.sourceQueueName} and ${names.deadLetterQueueName},`);
                 print(`      table ${names.tripsTableName} (+ index ${names.tripsIndexName}), bucket ${names.kpiBucketName}, secret ${names.secretName}, log group${created.logGroups.length === 1 ? "" : "s"} ${created.logGroups.join(", ")}`);
-                return { outcome: "moto and Elasticsearch up; stream, queues, table, bucket, secret and log groups created", proves: "the demo runs on the same local services as the tests, with the stack's names" };
+                const stores = created.stores;
+                const counted = [plural(stores.queues.length, "queue"), plural(stores.streams.length, "stream"), plural(stores.buckets.length, "bucket"), plural(stores.logGroups.length, "log group"), plural(stores.workgroups.length, "Athena workgroup")].join(", ");
+                print(`      with the preview's retention settings: ${counted} and the trips table (TTL, PITR)`);
+                return {
+                    outcome: `moto and Elasticsearch up; ${counted}, the trips table and the secret created`,
+                    proves: "the demo runs on the same local services as the tests, with the stack's names and retention settings",
+                };
             });
             // The sweep is paced (PutRetentionPolicy at the deployed rate), so it mostly waits: it runs alongside
             // the shipper and KPI steps, and its lines are printed after theirs.
@@ -82,6 +106,7 @@ export async function runDemo(options: DemoOptions, print: Print): Promise<DemoR
                 runKpiStep({ config, created, clients, sizes: { trips: sizes.trips, days: sizes.tripDays }, seed: options.seed, print }),
             );
             await retention.finish();
+            await steps.run(`Retention audit: every store <= ${config.dataProtection.maxAgeDays} days, end to end`, () => runAuditStep({ config, created, services: running, stack: options.stack, print }));
             const totalMs = performance.now() - started;
             printSummary(steps.records, totalMs, print);
             if (options.keep) {
