@@ -49,7 +49,8 @@ export function shipperBaseConfig(shipper: PlatformConfig["shipper"], elasticsea
             credentialsSecretArn: elasticsearch.credentialsSecretArn,
             caCertificatePem: elasticsearch.caCertificatePem,
             installIndexTemplate: elasticsearch.installIndexTemplate,
-            dataRetention: elasticsearch.dataRetention,
+            // Required by the shipper (its template always sets a retention); the stack config is to make it required.
+            dataRetention: elasticsearch.dataRetention ?? "7d",
             namespace: elasticsearch.dataStreamNamespace,
         },
         routing: { datasetBy: shipper.datasetBy },
