@@ -113,23 +113,6 @@ export function makeShipperCore(config: ShipperFunctionConfig, options: ShipperC
         return templateReady;
     };
 
-    const handle = async (event: unknown, context: LambdaContextLike): Promise<ShipperOutcome> => {
-        const deadline = new Deadline(context, RESERVE_MS);
-        const source = detect(event, config.source);
-        const batch = decode(source, event, context);
-        const requestId = context.awsRequestId ?? "";
-        const retried = options.everyDeliveryIsRetry ? "all" : retries.retried(source, batch, requestId);
-        try {
-            const outcome = await ship(source, batch, retried, deadline, context);
-            retries.remember(source, batch, requestId, new Set(outcome.batchItemFailures.map((failure) => failure.itemIdentifier)), outcome.invocationFailed);
-            return outcome;
-        } catch (error) {
-            // Lambda delivers the whole event again.
-            retries.remember(source, batch, requestId, new Set(batch.recordIds), true);
-            throw error;
-        }
-    };
-
     /**
      * The documents of `retried` records (or all) already anywhere in their data stream: looked up before they are
      * written (existing.ts), so that a delivery that comes again after a rollover writes no second copy. A failed
@@ -258,6 +241,23 @@ export function makeShipperCore(config: ShipperFunctionConfig, options: ShipperC
             ...(checked > 0 ? { existenceChecked: checked, existenceFound: found } : {}),
         });
         return { source, ...counts, batchItemFailures, invocationFailed };
+    };
+
+    const handle = async (event: unknown, context: LambdaContextLike): Promise<ShipperOutcome> => {
+        const deadline = new Deadline(context, RESERVE_MS);
+        const source = detect(event, config.source);
+        const batch = decode(source, event, context);
+        const requestId = context.awsRequestId ?? "";
+        const retried = options.everyDeliveryIsRetry ? "all" : retries.retried(source, batch, requestId);
+        try {
+            const outcome = await ship(source, batch, retried, deadline, context);
+            retries.remember(source, batch, requestId, new Set(outcome.batchItemFailures.map((failure) => failure.itemIdentifier)), outcome.invocationFailed);
+            return outcome;
+        } catch (error) {
+            // Lambda delivers the whole event again.
+            retries.remember(source, batch, requestId, new Set(batch.recordIds), true);
+            throw error;
+        }
     };
 
     return {
