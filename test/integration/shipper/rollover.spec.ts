@@ -88,13 +88,13 @@ describe("shipper across a rollover: a delivery that comes again writes no secon
         const config = baseConfig({ endpoint: proxy.endpoint, caCertificate: es.caCertificate }, ns, { deadLetterQueueUrl: await createQueue() });
         config.delivery = { ...config.delivery, maxRetries: 0, ...delivery };
         config.elasticsearch.credentialsSecretArn = secretArn;
-        return (await loadSerializedFactory(makeShipperHandler(config))).handler as Handler;
+        return (await loadSerializedFactory(makeShipperHandler(config))).handler;
     }
 
     async function rollover(dataStream: string): Promise<void> {
         const client = es.client();
         try {
-            const answer = (await client.transport.request({ method: "POST", path: `/${dataStream}/_rollover` })) as { rolled_over?: boolean };
+            const answer = await client.transport.request<{ rolled_over?: boolean }>({ method: "POST", path: `/${dataStream}/_rollover` });
             expect(answer.rolled_over, `rollover of ${dataStream}`).to.equal(true);
         } finally {
             await client.close();
@@ -154,11 +154,11 @@ describe("shipper across a rollover: a delivery that comes again writes no secon
         const messages = sqsMessages(ns);
         // The third message's lines are written, but their answers say 429: Lambda delivers that message again.
         for (let line = 0; line < 5; line++) hideCreated.add(`${ns}-m2-${line}`);
-        const first = (await handler(sqsDelivery(messages, 1), context())) as { batchItemFailures: { itemIdentifier: string }[] };
+        const first = (await handler(sqsDelivery(messages, 1), context()));
         expect(first.batchItemFailures).to.deep.equal([{ itemIdentifier: `${ns}-m2` }]);
         hideCreated.clear();
         await rollover(`logs-aws.sqs-${ns}`);
-        const retry = await handler(sqsDelivery([messages[2] as SqsInput], 2), context());
+        const retry = await handler(sqsDelivery([messages[2]], 2), context());
         expect(retry).to.deep.equal({ batchItemFailures: [] });
         const byId = await copies(ns);
         expect(byId.size).to.equal(25);
@@ -171,7 +171,7 @@ describe("shipper across a rollover: a delivery that comes again writes no secon
         const handler = await deploy(ns);
         const records: KinesisInput[] = Array.from({ length: 5 }, (_, r) => ({ sequenceNumber: `${r + 1}`, data: Buffer.from(Array.from({ length: 5 }, (_, line) => `record ${r} line ${line}`).join("\n")) }));
         for (let line = 0; line < 5; line++) hideCreated.add(`3-0-${line}`);
-        const first = (await handler(kinesisEvent(records), context())) as { batchItemFailures: { itemIdentifier: string }[] };
+        const first = (await handler(kinesisEvent(records), context()));
         expect(first.batchItemFailures).to.deep.equal([{ itemIdentifier: "3" }]);
         hideCreated.clear();
         await rollover(`logs-aws.kinesis-${ns}`);
@@ -237,7 +237,7 @@ describe("shipper across a rollover: a delivery that comes again writes no secon
         expect(await a(kinesisEvent([record(10), record(11), record(12)]), context())).to.deep.equal({ batchItemFailures: [] });
         await b(kinesisEvent([record(1)]), context()); // B's first batch of the shard
         for (let line = 0; line < 5; line++) hideCreated.add(`14-0-${line}`);
-        const failed = (await b(kinesisEvent([record(13), record(14), record(15)]), context())) as { batchItemFailures: { itemIdentifier: string }[] };
+        const failed = (await b(kinesisEvent([record(13), record(14), record(15)]), context()));
         expect(failed.batchItemFailures).to.deep.equal([{ itemIdentifier: "14" }]);
         hideCreated.clear();
         await rollover(`logs-aws.kinesis-${ns}`);
