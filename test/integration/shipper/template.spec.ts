@@ -80,6 +80,13 @@ describe("shipper index template on the running Elasticsearch version: install, 
         expect(Object.values(settings).map((index) => index.settings.index.mode)).to.deep.equal(["logsdb"]);
         const documents = await readDocuments(shipper.es, ns);
         expect([...documents.keys()].sort()).to.deep.equal([cwId(95, 0), cwId(95, 1), cwId(95, 2)]);
-        expect((documents.get(cwId(95, 1)) as Doc)["json"]["http"]).to.deep.equal({ status: 200 });
+        // Where the node applies synthetic _source (9.1.0's integ-test-zip does under logsdb), flattened leaves come
+        // back as their keyword strings: read back, 200 may be "200"; the value and its search are the same.
+        const status: unknown = (documents.get(cwId(95, 1)) as Doc)["json"]["http"]["status"];
+        expect(typeof status === "number" || typeof status === "string" ? String(status) : status).to.equal("200");
+        const search = shipper.es.client();
+        const hits = await search.search({ index: `logs-aws.cloudwatch_logs-${ns}`, query: { term: { "json.http.status": "200" } } });
+        await search.close();
+        expect(hits.hits.hits.map((hit) => hit._id)).to.deep.equal([cwId(95, 1)]);
     });
 });
