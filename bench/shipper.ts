@@ -110,7 +110,7 @@ export async function startSink(): Promise<{ endpoint: string; process: ChildPro
 export function shipperConfig(endpoint: string, credentials: { username: string; password: string }, extra: Partial<ShipperFunctionConfig["elasticsearch"]> = {}): ShipperFunctionConfig {
     return {
         source: "cloudwatch",
-        elasticsearch: { endpoint, credentials, installIndexTemplate: false, namespace: "bench", ...extra },
+        elasticsearch: { endpoint, credentials, installIndexTemplate: false, dataRetention: "7d", namespace: "bench", ...extra },
         routing: { datasetBy: "source" },
         filters: {},
         json: { field: "json", maxDepth: 5, maxFields: 100 },

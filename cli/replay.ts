@@ -1,17 +1,24 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 
 import { awsClientConfig } from "../functions/shared/awsClient";
+import { DEFAULT_REPLAY_MAX_DATA_AGE_MS } from "../functions/shipper/replay";
 import { parseArgs, runCli, UsageError } from "./shipper/args";
 import { DeadLetterQueue, HOLD_SECONDS } from "./shipper/deadLetterQueue";
 import { replayQueue, type ReplaySummary } from "./shipper/replayRun";
 import { checkCredentialsSecret } from "./shipper/secretCheck";
 import { applyServicesEnv } from "./shared/servicesEnv";
+import { loadStackConfig } from "./shared/stackConfig";
 import { localShipperConfig } from "./shipper/settings";
 
-export const USAGE = `usage: npm run replay -- --queue <url> [--dry-run] [--json] [--secret-arn <arn>] [--namespace <ns>]
+export const USAGE = `usage: npm run replay -- --queue <url> [--dry-run] [--json] [--stack <name> | --max-data-age <71h|3d>] [--secret-arn <arn>] [--namespace <ns>]
 
   --queue <url>        the shipper's dead-letter queue (SQS URL)
   --dry-run            read and count the letters; ship nothing, delete nothing (every message is given back)
+  --stack <name>       take the limit below from Pulumi.<name>.yaml's retention plan: what its data-protection limit
+                       leaves after Elasticsearch's worst case for its dataRetention (docs/retention.md)
+  --max-data-age <d>   a letter whose data entered the platform longer ago than this (hours or days: 71h, 3d) is
+                       expired: never shipped, deleted from the queue, listed by id (default ${formatDuration(DEFAULT_REPLAY_MAX_DATA_AGE_MS)}: 7 days
+                       minus Elasticsearch's worst case with a 3d retention; a replay re-creates the data there)
   --json               print the summary as one JSON object (progress stays on stderr)
   --secret-arn <arn>   read the Elasticsearch credentials from this Secrets Manager secret (as deployed)
   --namespace <ns>     data_stream.namespace for malformed input that now decodes (default ELASTICSEARCH_NAMESPACE
@@ -23,12 +30,34 @@ Exit: 0 every letter read is now in Elasticsearch (or --dry-run), 1 some letters
 
 const QUEUE_URL = /^https?:\/\/[^\s/]+\/\d{12}\/[\w.-]+$/;
 
+function formatDuration(ms: number): string {
+    return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${Math.round(ms / 3_600_000)}h`;
+}
+
+/** The replay limit of a stack's retention plan (whole hours, rounded down), or a UsageError naming the stack file. */
+export function stackReplayMaxDataAgeMs(stack: string): number {
+    if (!/^[\w.-]+$/.test(stack)) throw new UsageError(`--stack: expected a stack name like prod (the <stack> of Pulumi.<stack>.yaml), got "${stack}"`);
+    try {
+        return Math.floor(loadStackConfig(stack).plan.values.replayMaxDataAgeHours) * 3_600_000;
+    } catch (error) {
+        throw new UsageError(`--stack ${stack}: ${(error as Error).message}`);
+    }
+}
+
+/** `96h` or `4d` in milliseconds; anything else is a UsageError naming the flag. */
+export function parseMaxDataAge(value: string): number {
+    const match = /^(\d+)([hd])$/.exec(value);
+    const amount = match ? Number(match[1]) : 0;
+    if (!match || amount <= 0) throw new UsageError(`--max-data-age: expected a duration in hours or days like 96h or 4d, got ${value}`);
+    return amount * (match[2] === "d" ? 86_400_000 : 3_600_000);
+}
+
 /**
  * `npm run replay`: after a fix (a mapping, the template, a decoder), ships the dead letters of the shipper's
  * queue again and deletes exactly the ones now in Elasticsearch; everything else stays in the queue.
  */
 export async function main(argv: string[]): Promise<number> {
-    const args = parseArgs(argv, { values: ["--queue", "--secret-arn", "--namespace"], switches: ["--dry-run", "--json", "--help"] }, USAGE);
+    const args = parseArgs(argv, { values: ["--queue", "--secret-arn", "--namespace", "--max-data-age", "--stack"], switches: ["--dry-run", "--json", "--help"] }, USAGE);
     if (args.switches.has("--help")) {
         console.log(USAGE);
         return 0;
@@ -39,6 +68,10 @@ export async function main(argv: string[]): Promise<number> {
     if (!QUEUE_URL.test(url)) throw new UsageError(`--queue: expected an SQS queue URL like https://sqs.eu-west-1.amazonaws.com/123456789012/shipper-dead-letters, got ${url}`);
     const dryRun = args.switches.has("--dry-run");
     const json = args.switches.has("--json");
+    const maxAge = args.values["--max-data-age"];
+    const stack = args.values["--stack"];
+    if (maxAge !== undefined && stack !== undefined) throw new UsageError("--stack and --max-data-age both set the data-age limit: give one of them");
+    const maxDataAgeMs = stack !== undefined ? stackReplayMaxDataAgeMs(stack) : maxAge === undefined ? DEFAULT_REPLAY_MAX_DATA_AGE_MS : parseMaxDataAge(maxAge);
 
     applyServicesEnv();
     process.env["LOG_LEVEL"] ??= "WARN";
@@ -52,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
         const queue = new DeadLetterQueue(sqs, url);
         summary = await replayQueue(queue, config, {
             dryRun,
+            maxDataAgeMs,
             onProgress: (progress, queueSize) => process.stderr.write(`${progressLine(progress, queueSize)}\n`),
         });
     } catch (error) {
@@ -69,8 +103,8 @@ export async function main(argv: string[]): Promise<number> {
 
 function progressLine(summary: ReplaySummary, queueSize: number): string {
     const of = queueSize > 0 ? `/~${queueSize}` : "";
-    if (summary.dryRun) return `replay (dry run): read ${summary.messages}${of} messages`;
-    return `replay: read ${summary.messages}${of} messages: ${summary.shipped} shipped, ${summary.alreadyPresent} already present, ${summary.deleted} deleted, ${summary.kept} kept`;
+    if (summary.dryRun) return `replay (dry run): read ${summary.messages}${of} messages${summary.expired > 0 ? `, ${summary.expired} letters too old to ship` : ""}`;
+    return `replay: read ${summary.messages}${of} messages: ${summary.shipped} shipped, ${summary.alreadyPresent} already present, ${summary.expired} expired, ${summary.deleted} deleted, ${summary.kept} kept`;
 }
 
 /** The human summary: counts, letter ids and error types only. */
@@ -88,6 +122,12 @@ export function renderSummary(summary: ReplaySummary): string {
             lines.push(`  ${label.padEnd(17)}${String(value).padStart(6)}`);
         }
     }
+    // Expired letters: their data is older than --max-data-age; ids only, never content.
+    const expiredLabel = summary.dryRun ? "too old (would be deleted)" : "expired (deleted)";
+    lines.push(`  ${expiredLabel.padEnd(summary.dryRun ? 27 : 17)}${String(summary.expired).padStart(6)}`);
+    const expiredListed = summary.expiredIds.slice(0, 20);
+    for (const id of expiredListed) lines.push(`    ${id}`);
+    if (summary.expiredIds.length > expiredListed.length) lines.push(`    ... and ${summary.expiredIds.length - expiredListed.length} more (--json lists them all)`);
     if (summary.unreadable > 0) lines.push(`  not shipper letters ${summary.unreadable} (kept)`);
     if (summary.incomplete > 0) lines.push(`  split letters missing parts ${summary.incomplete} (kept)`);
     lines.push(`  deleted          ${String(summary.deleted).padStart(6)}`);

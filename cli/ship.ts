@@ -8,7 +8,7 @@ import { applyServicesEnv } from "./shared/servicesEnv";
 import { localShipperConfig } from "./shipper/settings";
 import { EXIT, renderShipReport, shipReport } from "./shipper/shipReport";
 
-export const USAGE = `usage: npm run ship -- --event <file.json> [--json] [--secret-arn <arn>] [--dead-letter-queue <url>] [--namespace <ns>] [--install-template]
+export const USAGE = `usage: npm run ship -- --event <file.json> [--json] [--secret-arn <arn>] [--dead-letter-queue <url>] [--namespace <ns>] [--install-template [--data-retention <3d>]]
 
   --event <file.json>        one captured Lambda event: CloudWatch Logs subscription, Kinesis or SQS (detected)
   --json                     print the outcome as one JSON object
@@ -18,6 +18,10 @@ export const USAGE = `usage: npm run ship -- --event <file.json> [--json] [--sec
                              (default SHIPPER_DEAD_LETTER_QUEUE_URL; without one they fail for retry)
   --namespace <ns>           data_stream.namespace (default ELASTICSEARCH_NAMESPACE or "default")
   --install-template         install the shipper's index template for the namespace first (idempotent)
+  --data-retention <d|h>     the template's data stream retention (default 3d: prod's, within the 7-day limit)
+
+Every event is treated as a delivery that may have been attempted before: documents already anywhere in the
+data stream (any backing index, also after a rollover) are counted as already present and not written again.
 
 Elasticsearch: ELASTICSEARCH_URL, ELASTICSEARCH_CA_FILE and the credentials, from the environment or from
 .cache/services.env (written by \`npm run services -- up\`).
@@ -36,7 +40,7 @@ function localContext(): LambdaContextLike {
  * became of every event. Logs (warnings and errors only, ids and counts) go to stderr.
  */
 export async function main(argv: string[]): Promise<number> {
-    const args = parseArgs(argv, { values: ["--event", "--secret-arn", "--dead-letter-queue", "--namespace"], switches: ["--json", "--install-template", "--help"] }, USAGE);
+    const args = parseArgs(argv, { values: ["--event", "--secret-arn", "--dead-letter-queue", "--namespace", "--data-retention"], switches: ["--json", "--install-template", "--help"] }, USAGE);
     if (args.switches.has("--help")) {
         console.log(USAGE);
         return 0;
@@ -59,10 +63,11 @@ export async function main(argv: string[]): Promise<number> {
         namespace: args.values["--namespace"],
         deadLetterQueueUrl,
         installIndexTemplate: args.switches.has("--install-template"),
+        dataRetention: args.values["--data-retention"],
     });
     if (config.elasticsearch.credentialsSecretArn) await checkCredentialsSecret(config.elasticsearch.credentialsSecretArn);
 
-    const core = makeShipperCore(config);
+    const core = makeShipperCore(config, { everyDeliveryIsRetry: true });
     let report;
     try {
         report = shipReport(file, captured.records, await core.handle(captured.event, localContext()));

@@ -48,6 +48,7 @@ export function shipperBaseConfig(shipper: PlatformConfig["shipper"], elasticsea
             credentialsSecretArn: elasticsearch.credentialsSecretArn,
             caCertificatePem: elasticsearch.caCertificatePem,
             installIndexTemplate: elasticsearch.installIndexTemplate,
+            // Required by the shipper (its template always sets a retention); the stack config is to make it required.
             dataRetention: elasticsearch.dataRetention,
             namespace: elasticsearch.dataStreamNamespace,
         },

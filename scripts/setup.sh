@@ -2,8 +2,8 @@
 # Installs everything the project needs on a fresh machine, idempotently, into ignored folders:
 #   node_modules/               npm ci (project and policypack/)
 #   .cache/venv/                moto[server], the local AWS API emulator for tests
-#   .cache/elasticsearch/       the Elasticsearch integ-test-zip from Maven Central, for tests
-# Prerequisites: Node 20+, Python 3 with venv/pip, Java 17+, Maven, openssl.
+#   .cache/elasticsearch/       the Elasticsearch integ-test-zips from Maven Central (every version of the test matrix)
+# Prerequisites: Node 20+, Python 3 with venv/pip, Java 17+ (and 21+ for Elasticsearch 9), Maven, openssl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/versions.env
@@ -37,19 +37,35 @@ if [[ ! -x .cache/venv/bin/moto_server ]] || ! .cache/venv/bin/python -c "import
 fi
 .cache/venv/bin/python -c "import moto; print('moto', moto.__version__)"
 
-step "Elasticsearch ${ELASTICSEARCH_VERSION} (integ-test-zip from Maven Central)"
-es_home=".cache/elasticsearch/elasticsearch-${ELASTICSEARCH_VERSION}"
-if [[ ! -x "${es_home}/bin/elasticsearch" ]]; then
-  mkdir -p .cache/elasticsearch .cache/m2
-  mvn --batch-mode --quiet -Dmaven.repo.local="$PWD/.cache/m2" dependency:copy \
-    -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ELASTICSEARCH_VERSION}:zip" \
-    -DoutputDirectory="$PWD/.cache/elasticsearch"
-  rm -rf "${es_home}.partial" && mkdir -p "${es_home}.partial"
-  (cd "${es_home}.partial" && unzip -q "../elasticsearch-${ELASTICSEARCH_VERSION}.zip")
-  mv "${es_home}.partial/elasticsearch-${ELASTICSEARCH_VERSION}" "${es_home}" && rmdir "${es_home}.partial"
-  rm -f ".cache/elasticsearch/elasticsearch-${ELASTICSEARCH_VERSION}.zip"
-  # The node runs unprivileged when tests run as root; it only needs to read the distribution.
-  chmod -R a+rX "${es_home}"
-fi
-echo "Elasticsearch ${ELASTICSEARCH_VERSION} at ${es_home}"
+# The Elasticsearch test matrix: every version of ELASTICSEARCH_VERSIONS (the suite runs against the first; .ci/run
+# runs the Elasticsearch specs again against each further one, picked with ELASTICSEARCH_VERSION).
+IFS=, read -ra es_versions <<<"${ELASTICSEARCH_VERSIONS}"
+java_major() { local release="$1/release"; [[ -f "$release" ]] && sed -n 's/^JAVA_VERSION="\(1\.\)\{0,1\}\([0-9]*\).*/\2/p' "$release" | head -1; }
+for es_version in "${es_versions[@]}"; do
+  step "Elasticsearch ${es_version} (integ-test-zip from Maven Central)"
+  es_home=".cache/elasticsearch/elasticsearch-${es_version}"
+  if [[ ! -x "${es_home}/bin/elasticsearch" ]]; then
+    mkdir -p .cache/elasticsearch .cache/m2
+    mvn --batch-mode --quiet -Dmaven.repo.local="$PWD/.cache/m2" dependency:copy \
+      -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${es_version}:zip" \
+      -DoutputDirectory="$PWD/.cache/elasticsearch"
+    rm -rf "${es_home}.partial" && mkdir -p "${es_home}.partial"
+    (cd "${es_home}.partial" && unzip -q "../elasticsearch-${es_version}.zip")
+    mv "${es_home}.partial/elasticsearch-${es_version}" "${es_home}" && rmdir "${es_home}.partial"
+    rm -f ".cache/elasticsearch/elasticsearch-${es_version}.zip"
+    # The node runs unprivileged when tests run as root; it only needs to read the distribution.
+    chmod -R a+rX "${es_home}"
+  fi
+  echo "Elasticsearch ${es_version} at ${es_home}"
+  # The integ-test-zip brings no JDK: 8.x runs on Java 17+, 9.x needs 21+ (the harness looks in the same places).
+  if [[ "${es_version%%.*}" -ge 9 ]]; then
+    found=""
+    for home in "${ES_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/*; do
+      [[ -n "$home" && -x "$home/bin/java" ]] || continue
+      major=$(java_major "$home"); [[ -n "$major" && "$major" -ge 21 ]] && { found="$home"; break; }
+    done
+    [[ -n "$found" ]] || { echo "setup: Elasticsearch ${es_version} needs Java 21+ and none was found (ES_JAVA_HOME, JAVA_HOME, /usr/lib/jvm): install a JDK 21+ (e.g. Temurin) or set ES_JAVA_HOME" >&2; exit 1; }
+    echo "Java for Elasticsearch ${es_version}: ${found}"
+  fi
+done
 printf '\nsetup finished in %ss\n' "$((SECONDS - start))"

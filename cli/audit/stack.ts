@@ -5,7 +5,7 @@ import { EXEMPTION_TAG } from "../../components/dataProtection/component";
 import { HOURS_PER_DAY } from "../../components/dataProtection/ages";
 import { TRIP_EXPIRY_ATTRIBUTE } from "../../components/kpiPipeline";
 import type { AuditExemption } from "../../functions/audit/model";
-import { loadStackConfig, ROOT } from "../demo/stack";
+import { loadStackConfig, ROOT } from "../shared/stackConfig";
 import { UsageError } from "../shared/args";
 
 /** What `--stack <name>` contributes to the audit: the stack config's data-protection settings and its stores' names. */

@@ -1,7 +1,5 @@
-import * as path from "path";
-
-import { parsePlatformConfig, PlatformConfig } from "../../components/config";
-import { RegisteredResource, readProject, readStackConfig } from "../offline/runProgram";
+import type { PlatformConfig } from "../../components/config";
+import type { RegisteredResource } from "../offline/runProgram";
 
 /**
  * The stack the demo runs: its validated configuration (the same `components/config` the program uses) and
@@ -29,25 +27,7 @@ export interface StackNames {
     origin: Record<string, "preview" | "derived">;
 }
 
-export const ROOT = path.resolve(__dirname, "..", "..");
-
-/** Reads and validates Pulumi.<stack>.yaml exactly as the program does, or throws the config's own error. */
-export function loadStackConfig(stack: string, programDir = ROOT): PlatformConfig {
-    const project = readProject(programDir).name;
-    const { config } = readStackConfig(programDir, project, stack);
-    const sections: Record<string, unknown> = {};
-    const prefix = `${project}:`;
-    for (const [key, value] of Object.entries(config)) {
-        if (key.startsWith(prefix)) {
-            try {
-                sections[key.slice(prefix.length)] = JSON.parse(value) as unknown;
-            } catch {
-                sections[key.slice(prefix.length)] = value;
-            }
-        }
-    }
-    return parsePlatformConfig({ project, stack, region: config["aws:region"], sections });
-}
+export { loadStackConfig, ROOT } from "../shared/stackConfig";
 
 /** The secret's name from its ARN: `...:secret:prod/elasticsearch/log-shipper-Xb12Yz` -> `prod/elasticsearch/log-shipper`. */
 export function secretNameOf(arn: string): string {

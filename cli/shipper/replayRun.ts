@@ -1,10 +1,10 @@
 import type { ShipperFunctionConfig } from "../../functions/shipper/config";
 import { decodeDeadLetterBody, joinDeadLetterParts, type DeadLetter } from "../../functions/shipper/deadLetter";
-import { reshipDeadLetters, type ReshipResult } from "../../functions/shipper/replay";
+import { isExpired, reshipDeadLetters, type ReshipResult } from "../../functions/shipper/replay";
 import type { DeadLetterQueue, HeldMessage } from "./deadLetterQueue";
 
 /** Why a message stays in the queue: the re-ship outcome, or why it was not re-shipped at all. */
-export type KeptReason = Exclude<ReshipResult["outcome"], "shipped" | "already-present"> | "unreadable" | "incomplete" | "delete-failed" | "dry-run";
+export type KeptReason = Exclude<ReshipResult["outcome"], "shipped" | "already-present" | "expired"> | "unreadable" | "incomplete" | "delete-failed" | "dry-run";
 
 export interface KeptLetter {
     /** The letter's id (document _id or record id); absent for a body that is not a shipper dead letter. */
@@ -28,6 +28,13 @@ export interface ReplaySummary {
     failed: number;
     unreadable: number;
     incomplete: number;
+    /**
+     * Letters whose data is older than `--max-data-age` (counted from when it entered the platform): never shipped,
+     * deleted from the queue (a dry run deletes nothing: the letters that would be).
+     */
+    expired: number;
+    /** Their ids (never their content). */
+    expiredIds: string[];
     /** Messages deleted from the queue: exactly those whose letter is now in Elasticsearch. */
     deleted: number;
     /** Messages left in the queue (given back, visible at once). */
@@ -39,6 +46,10 @@ export interface ReplaySummary {
 
 export interface ReplayOptions {
     dryRun: boolean;
+    /** Letters whose data entered the platform longer ago than this are expired (functions/shipper/replay.ts, isExpired). */
+    maxDataAgeMs: number;
+    /** The time ages are counted to (epoch ms; default: when the run starts). */
+    now?: number;
     /** Messages received and re-shipped per round. */
     batchSize?: number;
     onProgress?: (summary: ReplaySummary, queueSize: number) => void;
@@ -75,6 +86,8 @@ export async function replayQueue(queue: DeadLetterQueue, config: ShipperFunctio
         failed: 0,
         unreadable: 0,
         incomplete: 0,
+        expired: 0,
+        expiredIds: [],
         deleted: 0,
         kept: 0,
         keptLetters: [],
@@ -87,6 +100,22 @@ export async function replayQueue(queue: DeadLetterQueue, config: ShipperFunctio
         summary.keptLetters.push({ ...(id === undefined ? {} : { id }), messageIds: messages.map((message) => message.messageId), reason, ...(error ? { error: safeError(error) } : {}) });
     };
     const seen = new Set<string>();
+    const now = options.now ?? Date.now();
+    const expiredSeen = new Set<string>();
+    const noteExpired = (id: string) => {
+        if (expiredSeen.has(id)) return;
+        expiredSeen.add(id);
+        summary.expired++;
+        summary.expiredIds.push(id);
+    };
+    /** Deletes messages whose letters are done (shipped, already present or expired); what SQS does not delete is kept. */
+    const deleteDone = async (done: HeldMessage[]) => {
+        if (done.length === 0) return;
+        const deletion = await queue.delete(done);
+        const notDeleted = new Set(deletion.failed);
+        summary.deleted += done.length - notDeleted.size;
+        if (notDeleted.size > 0) keep(done.filter((message) => notDeleted.has(message.messageId)), "delete-failed", undefined, deletion.errors[0]);
+    };
     let waitingParts: Received[] = [];
     const queueSize = await queue.approximateSize().catch(() => 0);
     try {
@@ -104,10 +133,17 @@ export async function replayQueue(queue: DeadLetterQueue, config: ShipperFunctio
             summary.messages += fresh.length;
 
             const letters: Received[] = [...waitingParts];
+            const expiredMessages: HeldMessage[] = [];
             for (const message of fresh) {
                 try {
                     const letter = decodeDeadLetterBody(message.body);
-                    letters.push({ message, letter });
+                    // Too old to be shipped again (every part of a split letter carries its originAt): never shipped, deleted.
+                    if (isExpired(letter, options.maxDataAgeMs, now)) {
+                        noteExpired(letter.id);
+                        expiredMessages.push(message);
+                    } else {
+                        letters.push({ message, letter });
+                    }
                     if (!letter.part || letter.part.index === 0) summary.letters[`${letter.source}/${letter.reason}`] = (summary.letters[`${letter.source}/${letter.reason}`] ?? 0) + 1;
                 } catch (error) {
                     summary.unreadable++;
@@ -124,24 +160,28 @@ export async function replayQueue(queue: DeadLetterQueue, config: ShipperFunctio
             }
 
             if (options.dryRun) {
+                if (expiredMessages.length > 0) keep(expiredMessages, "dry-run");
                 for (const [id, messages] of messagesById) keep(messages, "dry-run", id);
-            } else if (whole.length > 0) {
-                const outcomes = worstById(await reshipDeadLetters(config, whole));
+            } else {
+                await deleteDone(expiredMessages);
+            }
+            if (!options.dryRun && whole.length > 0) {
+                const outcomes = worstById(await reshipDeadLetters(config, whole, { maxDataAgeMs: options.maxDataAgeMs, now }));
                 const done: HeldMessage[] = [];
                 for (const [id, messages] of messagesById) {
                     const result = outcomes.get(id) ?? { id, outcome: "failed" as const, error: "no outcome for this letter" };
                     if (result.outcome === "shipped" || result.outcome === "already-present") {
                         summary[result.outcome === "shipped" ? "shipped" : "alreadyPresent"]++;
                         done.push(...messages);
+                    } else if (result.outcome === "expired") {
+                        noteExpired(id);
+                        done.push(...messages);
                     } else {
                         summary[result.outcome === "failed" ? "failed" : "deadLetterAgain"]++;
                         keep(messages, result.outcome, id, result.error);
                     }
                 }
-                const deletion = await queue.delete(done);
-                const notDeleted = new Set(deletion.failed);
-                summary.deleted += done.length - notDeleted.size;
-                if (notDeleted.size > 0) keep(done.filter((message) => notDeleted.has(message.messageId)), "delete-failed", undefined, deletion.errors[0]);
+                await deleteDone(done);
             }
             options.onProgress?.(summary, queueSize);
         }
@@ -156,7 +196,7 @@ export async function replayQueue(queue: DeadLetterQueue, config: ShipperFunctio
     return summary;
 }
 
-const RANK: Record<ReshipResult["outcome"], number> = { shipped: 0, "already-present": 1, "dead-letter-again": 2, failed: 3 };
+const RANK: Record<ReshipResult["outcome"], number> = { shipped: 0, "already-present": 1, expired: 2, "dead-letter-again": 3, failed: 4 };
 
 /** A letter id can come twice (the same letter written twice): the worse outcome decides, so nothing is deleted early. */
 function worstById(results: ReshipResult[]): Map<string, ReshipResult> {

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 
 import type { ShipperFunctionConfig } from "../../functions/shipper/config";
+import { DEFAULT_LOCAL_DATA_RETENTION } from "../../functions/shipper/template";
 import { UsageError } from "./args";
 
 export interface LocalShipperOptions {
@@ -10,6 +11,8 @@ export interface LocalShipperOptions {
     namespace?: string;
     deadLetterQueueUrl?: string;
     installIndexTemplate?: boolean;
+    /** The data stream retention the index template sets (`--data-retention`); default DEFAULT_LOCAL_DATA_RETENTION (3d). */
+    dataRetention?: string;
 }
 
 /**
@@ -52,6 +55,10 @@ export function localShipperConfig(options: LocalShipperOptions, env: NodeJS.Pro
     if (!/^[a-z0-9_]{1,100}$/.test(namespace)) {
         throw new UsageError(`--namespace: expected lower-case letters, digits and underscores (a data stream namespace), got ${namespace}`);
     }
+    const dataRetention = options.dataRetention ?? DEFAULT_LOCAL_DATA_RETENTION;
+    if (!/^\d+[dh]$/.test(dataRetention)) {
+        throw new UsageError(`--data-retention: expected a retention like 7d or 96h (the index template's data_retention), got ${dataRetention}`);
+    }
     return {
         source: "any",
         elasticsearch: {
@@ -60,6 +67,7 @@ export function localShipperConfig(options: LocalShipperOptions, env: NodeJS.Pro
             credentials,
             caCertificatePem,
             installIndexTemplate: options.installIndexTemplate ?? false,
+            dataRetention,
             namespace,
         },
         routing: { datasetBy: "source" },

@@ -15,6 +15,15 @@ export interface BulkOptions {
     maxRetries: number;
     /** Base of the exponential backoff (ms); jittered. */
     backoffMs?: number;
+    /** Items known to be in Elasticsearch already (the existence check of a retried delivery): not sent, reported `exists`. */
+    known?: ReadonlySet<number>;
+    /**
+     * Before sending again items whose request failed without an answer that says they were not written (a timeout,
+     * a reset, a 5xx: the request may have been processed), returns those of them that exist (existing.ts), which
+     * are then reported `exists` instead of being sent: a rollover between two attempts would otherwise let `create`
+     * write a second copy. A failure of the check sends them all, as before.
+     */
+    beforeResend?: (indexes: number[]) => Promise<ReadonlySet<number>>;
 }
 
 /** Only what classifies each item: the response is this small whatever the batch size. */
@@ -27,6 +36,12 @@ interface BulkResponse {
 
 /** The outcome of every item of a request answered `errors: false` (one shared object: outcomes are read, never changed). */
 const CREATED: ItemOutcome = { status: "created" };
+const EXISTS: ItemOutcome = { status: "exists" };
+
+/** Whole-request answers that say nothing was written: rejected before processing (throttled, unauthorized, too large). */
+function notProcessed(status: number | undefined): boolean {
+    return status === 429 || status === 401 || status === 403 || status === 413;
+}
 
 export function isRetryableStatus(status: number): boolean {
     return status === 429 || status >= 500 || status === 408;
@@ -42,14 +57,29 @@ export function isRetryableStatus(status: number): boolean {
 export async function sendBulk(transport: Transport, items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
     const count = items.count;
     const outcomes: (ItemOutcome | undefined)[] = new Array<ItemOutcome | undefined>(count);
-    let pending: number[] = new Array<number>(count);
-    for (let index = 0; index < count; index++) pending[index] = index;
+    const known = options.known;
+    let pending: number[] = [];
+    for (let index = 0; index < count; index++) {
+        if (known !== undefined && known.has(index)) outcomes[index] = EXISTS;
+        else pending.push(index);
+    }
+    /** Items whose last request failed with no answer that rules out that it was processed. */
+    const unknownFate = new Set<number>();
     const backoffMs = options.backoffMs ?? 200;
     for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) {
             const wait = Math.min(5_000, backoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
             if (attempt > options.maxRetries || deadline.msLeft() < wait + 1_000) break;
             await new Promise((resolve) => setTimeout(resolve, wait));
+            const uncertain = options.beforeResend ? pending.filter((index) => unknownFate.has(index)) : [];
+            if (uncertain.length > 0 && options.beforeResend) {
+                const present = await options.beforeResend(uncertain).catch(() => new Set<number>());
+                if (present.size > 0) {
+                    for (const index of present) outcomes[index] = EXISTS;
+                    pending = pending.filter((index) => !present.has(index));
+                    if (pending.length === 0) break;
+                }
+            }
         }
         const chunks = items.chunks(pending, options.maxBytes);
         const retry: number[] = [];
@@ -61,12 +91,14 @@ export async function sendBulk(transport: Transport, items: BulkBody, options: B
                     for (const index of chunk) outcomes[index] = { status: "retry", error: "invocation time budget exhausted", type: "deadline" };
                     continue;
                 }
-                const answers = await sendChunk(transport, chunk, items, options, deadline);
+                const { answers, unanswered } = await sendChunk(transport, chunk, items, options, deadline);
                 for (let position = 0; position < chunk.length; position++) {
                     const index = chunk[position];
                     const answer = answers[position];
                     outcomes[index] = answer;
                     if (answer.status === "retry") retry.push(index);
+                    if (unanswered) unknownFate.add(index);
+                    else if (unknownFate.size > 0) unknownFate.delete(index);
                 }
             }
         };
@@ -78,7 +110,8 @@ export async function sendBulk(transport: Transport, items: BulkBody, options: B
     return answered;
 }
 
-async function sendChunk(transport: Transport, chunk: number[], items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
+/** One request's answers; `unanswered`: the request failed in a way that leaves open whether it was processed. */
+async function sendChunk(transport: Transport, chunk: number[], items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<{ answers: ItemOutcome[]; unanswered: boolean }> {
     const body = items.request(chunk);
     let response: BulkResponse;
     try {
@@ -92,15 +125,15 @@ async function sendChunk(transport: Transport, chunk: number[], items: BulkBody,
         const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
         const type = typeof status === "number" ? `http_${status}` : (error as Error).name || "error";
         const message = `bulk request failed: ${typeof status === "number" ? `HTTP ${status}` : describeError(error).slice(0, 300)}`;
-        return chunk.map(() => ({ status: "retry", error: message, type }));
+        return { answers: chunk.map(() => ({ status: "retry", error: message, type })), unanswered: !notProcessed(status) };
     }
-    if (response.errors === false) return new Array<ItemOutcome>(chunk.length).fill(CREATED);
+    if (response.errors === false) return { answers: new Array<ItemOutcome>(chunk.length).fill(CREATED), unanswered: false };
     const answers = response.items;
     if (!Array.isArray(answers) || answers.length !== chunk.length) {
         const message = `bulk response has ${Array.isArray(answers) ? answers.length : "no"} items for ${chunk.length} documents`;
-        return chunk.map(() => ({ status: "retry", error: message, type: "bad_bulk_response" }));
+        return { answers: chunk.map(() => ({ status: "retry", error: message, type: "bad_bulk_response" })), unanswered: true };
     }
-    return answers.map((answer) => classify(answer));
+    return { answers: answers.map((answer) => classify(answer)), unanswered: false };
 }
 
 function classify(answer: Record<string, { status?: number; error?: { type?: string; reason?: string } }>): ItemOutcome {

@@ -28,8 +28,8 @@ export interface ShipperFunctionConfig {
         caCertificatePem?: string;
         /** Install the index template (idempotently) at cold start. */
         installIndexTemplate: boolean;
-        /** Data stream lifecycle retention (e.g. "30d"); unset: kept until the cluster's owners decide. */
-        dataRetention?: string;
+        /** Data stream lifecycle retention (e.g. "7d") the index template sets: always set (the stack config caps it by the data-protection budget). */
+        dataRetention: string;
         /** data_stream.namespace: from the stack. */
         namespace: string;
     };

@@ -12,6 +12,8 @@ import type { ShipperSource } from "./config";
 /**
  * One dead letter: a document Elasticsearch refused for good (`rejected`: mapping error, other 4xx, oversize),
  * or input that could not be decoded (`malformed`). It keeps what is needed to ship it again after a fix.
+ * Its payload is text (the document's JSON as sent, or the record as received), never a parsed object: writing a
+ * letter walks no user data, so any input, however deeply nested, can be dead-lettered.
  */
 export interface DeadLetter {
     version: 1;
@@ -25,8 +27,16 @@ export interface DeadLetter {
     recordId: string;
     /** When the letter was written (ISO 8601). */
     at: string;
-    /** rejected: the data stream and the ECS document as sent. */
+    /**
+     * When its data first entered the platform (ISO 8601): SQS SentTimestamp, Kinesis approximateArrivalTimestamp, a
+     * CloudWatch Logs event's own time (an undecodable CloudWatch Logs payload: when it was received). A replay
+     * ships no letter whose data is older than its limit (replay.ts). Letters written before it existed: use `at`.
+     */
+    originAt?: string;
+    /** rejected: the data stream, and the ECS document as sent (its JSON text). */
     index?: string;
+    documentJson?: string;
+    /** rejected, in letters written before `documentJson`: the document as an object. */
     document?: Record<string, unknown>;
     /** malformed: the original record as received, and how `raw` is encoded. */
     raw?: string;
@@ -40,7 +50,7 @@ export interface DeadLetter {
 /** The SQS message size limit is 262,144 bytes; leave room for the envelope and attributes. */
 export const MAX_BODY_BYTES = 250_000;
 
-type Header = Pick<DeadLetter, "version" | "source" | "reason" | "error" | "id" | "recordId" | "at">;
+type Header = Pick<DeadLetter, "version" | "source" | "reason" | "error" | "id" | "recordId" | "at" | "originAt">;
 
 /** Message bodies: a plain letter, a gzip+base64 letter, a letter offloaded to S3, or one part of a split gzip+base64 letter. */
 type Envelope =
@@ -49,7 +59,19 @@ type Envelope =
     | (Header & { encoding: "s3"; bucket: string; key: string });
 
 function header(letter: DeadLetter): Header {
-    return { version: 1, source: letter.source, reason: letter.reason, error: letter.error, id: letter.id, recordId: letter.recordId, at: letter.at };
+    return { version: 1, source: letter.source, reason: letter.reason, error: letter.error, id: letter.id, recordId: letter.recordId, at: letter.at, ...(letter.originAt === undefined ? {} : { originAt: letter.originAt }) };
+}
+
+/** A rejected letter's document as JSON text: `documentJson`, or the object of a letter written before it (which JSON.stringify could always serialize: it was written). */
+export function letterDocumentJson(letter: DeadLetter): string | undefined {
+    if (letter.documentJson !== undefined) return letter.documentJson;
+    return letter.document === undefined ? undefined : JSON.stringify(letter.document);
+}
+
+/** When a letter's data entered the platform (epoch ms): `originAt`, else (a letter written before it existed) `at`. NaN when neither is a time. */
+export function letterOriginTime(letter: DeadLetter): number {
+    const origin = letter.originAt === undefined ? Number.NaN : Date.parse(letter.originAt);
+    return Number.isNaN(origin) ? Date.parse(letter.at) : origin;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ShipperFunctionConfig, ShipperSource } from "./config";
 import { BulkBody } from "./bulkBody";
-import { createJsonObjectCheck } from "./jsonCheck";
+import { createJsonObjectCheck, JSON_MAX_NESTING, jsonNestingExceeds } from "./jsonCheck";
 import type { EventOrigin, LogEvent } from "./event";
 
 /** data_stream.dataset per source (datasetBy "source"). */
@@ -134,8 +134,11 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
     const groupDataset = logGroupDataset;
     const streamName = dataStreamName;
     const truncatedTag = encode(`,"tags":["${TAG_JSON_TRUNCATED}"]`);
-    const maxDepth = config.json.maxDepth;
+    // The object depth bound stays within the nesting bound, so that the bounds' walks are as shallow as it.
+    const maxDepth = Math.min(config.json.maxDepth, JSON_MAX_NESTING);
     const maxFields = config.json.maxFields;
+    const maxNesting = JSON_MAX_NESTING;
+    const nestingExceeds = jsonNestingExceeds;
     const jsonPrefix = encode(`,${stringify(config.json.field)}:`);
     const eventIdPrefix = encode(',"event":{"id":');
     const cloudwatchEnd = encode("}}}\n");
@@ -282,6 +285,9 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
      * of the field's value, "" when the message is not one; `expansionTruncated` tells whether it was cut.
      * Bounded: at most maxFields leaf values and maxDepth levels of objects. A deeper object is kept as its JSON
      * text (one field); fields past the budget are left out. `message` always keeps the full text.
+     * A message whose objects and arrays nest deeper than the nesting bound is not expanded at all ("", cut): it is
+     * measured first by a loop over its text, so nothing recursive (the bounds, the copy, JSON.stringify of the
+     * kept text) ever walks more than that many levels of it. JSON.parse itself does not recurse (V8).
      */
     const expansion = (message: string): string => {
         expansionTruncated = false;
@@ -291,6 +297,10 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
             if (first > 32 && first < 127 && first !== 123) return "";
             const trimmed = message.trim();
             if (!trimmed.startsWith("{") || !trimmed.endsWith("}")) return "";
+        }
+        if (nestingExceeds(message, maxNesting)) {
+            expansionTruncated = true;
+            return "";
         }
         let value: unknown;
         try {
@@ -310,7 +320,7 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
         return bounded;
     };
 
-    const fitsAsIs = createJsonObjectCheck(maxDepth, maxFields);
+    const fitsAsIs = createJsonObjectCheck(maxDepth, maxFields, maxNesting);
 
     const datasetOf = (origin: EventOrigin): string => (byLogGroup && origin.cloudwatch ? groupDataset(origin.cloudwatch.logGroup) : sourceDatasets[origin.source]);
     const indexOf = (origin: EventOrigin): string => streamName(datasetOf(origin), namespace);
@@ -452,13 +462,22 @@ export function createDocumentRenderer(config: Pick<ShipperFunctionConfig, "rout
                     if (!expandedAsIs) at = fieldStart;
                 }
                 if (!expandedAsIs) {
-                    const expanded = expansion(message);
+                    // The per-event boundary: whatever the message holds, the event ships. `expansion` walks
+                    // nothing deeper than the nesting bound; should it throw all the same, the message ships as
+                    // its text, tagged, like a message over the bound.
+                    let expanded = "";
+                    try {
+                        expanded = expansion(message);
+                    } catch {
+                        expanded = "";
+                        expansionTruncated = true;
+                    }
+                    reserve(jsonPrefix.length + expanded.length * 3 + truncatedTag.length);
                     if (expanded !== "") {
-                        reserve(jsonPrefix.length + expanded.length * 3 + truncatedTag.length);
                         put(jsonPrefix);
                         at += out.write(expanded, at);
-                        if (expansionTruncated) put(truncatedTag);
                     }
+                    if (expansionTruncated) put(truncatedTag);
                 }
                 reserve(rendering.tail.length + idBytes + cloudwatchEnd.length);
                 put(rendering.tail);

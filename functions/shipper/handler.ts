@@ -8,11 +8,13 @@ import type { ShipperFunctionConfig, ShipperSource } from "./config";
 import { ConnectionProvider } from "./connection";
 import { DeadLetterWriter, type DeadLetter } from "./deadLetter";
 import { createDocumentRenderer, type EventFilter } from "./document";
-import type { DecodedBatch, LogEvent } from "./event";
+import { originTime, type DecodedBatch, type LogEvent } from "./event";
+import { findExisting, type ExistenceTarget } from "./existing";
+import { createRetryMemory } from "./retries";
 import { decodeCloudWatchLogsEvent, isCloudWatchLogsEvent } from "./sources/cloudwatchLogs";
 import { decodeKinesisEvent, isKinesisEvent } from "./sources/kinesis";
 import { decodeSqsEvent, isSqsEvent } from "./sources/sqs";
-import { installIndexTemplate } from "./template";
+import { installIndexTemplate, templatePattern } from "./template";
 
 export interface LambdaContextLike {
     getRemainingTimeInMillis(): number;
@@ -73,14 +75,25 @@ function decode(source: ShipperSource, event: unknown, context: LambdaContextLik
     return decodeSqsEvent(event as Parameters<typeof decodeSqsEvent>[0]);
 }
 
+export interface ShipperCoreOptions {
+    /**
+     * Treat every delivery as one that may have been attempted before: its events are looked up across the data
+     * stream's backing indices before they are written. `npm run ship` sets it (an event shipped by hand is, as a rule,
+     * one that failed before); the deployed function recognises retries by itself (retries.ts).
+     */
+    everyDeliveryIsRetry?: boolean;
+}
+
 /** Shared core: returns the outcome instead of the Lambda response (the `ship` CLI and tests use it). */
-export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: unknown, context: LambdaContextLike): Promise<ShipperOutcome>; close(): Promise<void> } {
+export function makeShipperCore(config: ShipperFunctionConfig, options: ShipperCoreOptions = {}): { handle(event: unknown, context: LambdaContextLike): Promise<ShipperOutcome>; close(): Promise<void> } {
     const logger: Logger = createLogger("log-shipper");
     const metrics = createMetrics("log-shipper");
     const filters = compileFilters(config);
     const renderer = createDocumentRenderer(config);
     const connections = new ConnectionProvider({ ...config.elasticsearch, requestTimeoutMs: config.delivery.requestTimeoutMs });
     const deadLetters = new DeadLetterWriter(config.deadLetterQueueUrl, config.deadLetterBucket);
+    const retries = createRetryMemory();
+    const pattern = templatePattern(config.elasticsearch.namespace);
     let templateReady: Promise<void> | undefined;
 
     const ensureTemplate = (): Promise<void> => {
@@ -88,10 +101,7 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
         templateReady ??= connections
             .get()
             .then((transport) =>
-                installIndexTemplate(transport, config.elasticsearch.namespace, {
-                    jsonField: config.json.field,
-                    ...(config.elasticsearch.dataRetention ? { dataRetention: config.elasticsearch.dataRetention } : {}),
-                }),
+                installIndexTemplate(transport, config.elasticsearch.namespace, { jsonField: config.json.field, dataRetention: config.elasticsearch.dataRetention }),
             )
             .then(
                 (result) => logger.info("index template ready", { template: result.name, changed: result.changed }),
@@ -103,10 +113,30 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
         return templateReady;
     };
 
-    const handle = async (event: unknown, context: LambdaContextLike): Promise<ShipperOutcome> => {
-        const deadline = new Deadline(context, RESERVE_MS);
-        const source = detect(event, config.source);
-        const batch = decode(source, event, context);
+    /**
+     * The documents of `retried` records (or all) already anywhere in their data stream: looked up before they are
+     * written (existing.ts), so that a delivery that comes again after a rollover writes no second copy. A failed
+     * lookup is logged, and the documents are written with `create` as before.
+     */
+    const lookUp = async (transport: Parameters<typeof findExisting>[0], itemEvents: readonly LogEvent[], indexes: readonly number[], source: ShipperSource, deadline: Deadline): Promise<Set<number>> => {
+        const targets: ExistenceTarget[] = indexes.map((index) => ({ index: renderer.indexOf(itemEvents[index].origin), id: itemEvents[index].id }));
+        const present = new Set<number>();
+        try {
+            const found = await findExisting(transport, targets, pattern, config.delivery.requestTimeoutMs, deadline);
+            found.forEach((exists, position) => {
+                if (exists) present.add(indexes[position]);
+            });
+        } catch (error) {
+            logger.warn("existence check of a retried delivery failed: its documents are written with create only (a rollover since the first attempt would let a second copy in)", {
+                source,
+                documents: indexes.length,
+                error: (error as Error).name || "error",
+            });
+        }
+        return present;
+    };
+
+    const ship = async (source: ShipperSource, batch: DecodedBatch, retried: "all" | ReadonlySet<string>, deadline: Deadline, context: LambdaContextLike): Promise<ShipperOutcome> => {
         const counts: Counts = { received: batch.events.length + batch.malformed.length, shipped: 0, alreadyPresent: 0, deadLettered: 0, failedForRetry: 0, filtered: 0 };
         const failedRecords = new Set<string>();
         const environment = { ...functionEnvironment(context.invokedFunctionArn), ingested: new Date().toISOString() };
@@ -126,17 +156,40 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
             letterRecords.push(logEvent.origin.recordId);
         }
         for (const malformed of batch.malformed) {
-            letters.push({ version: 1, source, reason: "malformed", error: malformed.error, id: malformed.id, recordId: malformed.recordId, at, raw: malformed.raw, rawEncoding: malformed.rawEncoding });
+            // Its data entered the platform when the record arrived (SQS, Kinesis), or, undecodable, when it was received.
+            const originAt = isoTime(malformed.arrivedAt, at);
+            letters.push({ version: 1, source, reason: "malformed", error: malformed.error, id: malformed.id, recordId: malformed.recordId, at, originAt, raw: malformed.raw, rawEncoding: malformed.rawEncoding });
             letterRecords.push(malformed.recordId);
             logger.warn("malformed input dead-lettered", { source, id: malformed.id, error: malformed.error });
         }
 
         let outcomes: ItemOutcome[] = [];
+        let checked = 0;
+        let found = 0;
         if (items.count > 0) {
             try {
                 await ensureTemplate();
                 const transport = await connections.get();
-                outcomes = await sendBulk(transport, items, { concurrency: config.delivery.bulkConcurrency, maxBytes: config.delivery.bulkMaxBytes, requestTimeoutMs: config.delivery.requestTimeoutMs, maxRetries: config.delivery.maxRetries }, deadline);
+                // A delivery that may have been attempted before: its documents already anywhere in the data stream are not written again.
+                const toCheck: number[] = [];
+                if (retried === "all") for (let index = 0; index < itemEvents.length; index++) toCheck.push(index);
+                else if (retried.size > 0) for (let index = 0; index < itemEvents.length; index++) if (retried.has(itemEvents[index].origin.recordId)) toCheck.push(index);
+                const known = toCheck.length > 0 ? await lookUp(transport, itemEvents, toCheck, source, deadline) : undefined;
+                checked = toCheck.length;
+                found = known?.size ?? 0;
+                outcomes = await sendBulk(
+                    transport,
+                    items,
+                    {
+                        concurrency: config.delivery.bulkConcurrency,
+                        maxBytes: config.delivery.bulkMaxBytes,
+                        requestTimeoutMs: config.delivery.requestTimeoutMs,
+                        maxRetries: config.delivery.maxRetries,
+                        ...(known ? { known } : {}),
+                        beforeResend: (indexes) => lookUp(transport, itemEvents, indexes, source, deadline),
+                    },
+                    deadline,
+                );
             } catch (error) {
                 // Credentials, template or transport failures: nothing was shipped; Lambda's retry will try again.
                 logger.error("Elasticsearch is not reachable for this invocation", { source, error: describeError(error), documents: items.count });
@@ -185,8 +238,26 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
             controlMessages: batch.controlMessages,
             failedRecords: batchItemFailures.length,
             requestId: context.awsRequestId,
+            ...(checked > 0 ? { existenceChecked: checked, existenceFound: found } : {}),
         });
         return { source, ...counts, batchItemFailures, invocationFailed };
+    };
+
+    const handle = async (event: unknown, context: LambdaContextLike): Promise<ShipperOutcome> => {
+        const deadline = new Deadline(context, RESERVE_MS);
+        const source = detect(event, config.source);
+        const batch = decode(source, event, context);
+        const requestId = context.awsRequestId ?? "";
+        const retried = options.everyDeliveryIsRetry ? "all" : retries.retried(source, batch, requestId);
+        try {
+            const outcome = await ship(source, batch, retried, deadline, context);
+            retries.remember(source, batch, requestId, new Set(outcome.batchItemFailures.map((failure) => failure.itemIdentifier)), outcome.invocationFailed);
+            return outcome;
+        } catch (error) {
+            // Lambda delivers the whole event again.
+            retries.remember(source, batch, requestId, new Set(batch.recordIds), true);
+            throw error;
+        }
     };
 
     return {
@@ -198,8 +269,14 @@ export function makeShipperCore(config: ShipperFunctionConfig): { handle(event: 
     };
 }
 
+/** `time` (epoch ms) as ISO 8601, or `fallback` when it is not a time. */
+function isoTime(time: number | undefined, fallback: string): string {
+    return time !== undefined && Number.isFinite(time) && Math.abs(time) <= 8.64e15 ? new Date(time).toISOString() : fallback;
+}
+
+/** A rejected document's letter: the document as the JSON text that was sent (nothing parsed or serialized again). */
 function rejectedLetter(source: ShipperSource, event: LogEvent, index: string, document: string, error: string, at: string): DeadLetter {
-    return { version: 1, source, reason: "rejected", error, id: event.id, recordId: event.origin.recordId, at, index, document: JSON.parse(document) as Record<string, unknown> };
+    return { version: 1, source, reason: "rejected", error, id: event.id, recordId: event.origin.recordId, at, originAt: isoTime(originTime(event), at), index, documentJson: document };
 }
 
 /** The Lambda handler factory the component serializes: SQS/Kinesis => { batchItemFailures }; CloudWatch Logs => throws a RetryableError on retryable failure. */

@@ -1,4 +1,37 @@
 /**
+ * The expansion bound on nesting: objects and arrays nested at most this deep, counted everywhere (inside arrays
+ * too), the expansion's own object being 1. It is the index template's `flattened` `depth_limit` (objects deeper
+ * than that are refused by Elasticsearch with a 400), and it keeps every walk of a message's value (the bounds,
+ * the bounded copy, JSON.stringify of what is kept as text) a few frames deep: a message nested deeper is not
+ * expanded at all; it ships as its text, tagged (docs/shipper.md, "JSON expansion, and its bounds").
+ */
+export const JSON_MAX_NESTING = 20;
+
+/**
+ * Whether the JSON text nests objects and arrays (outside strings) deeper than `limit`: one loop over its
+ * characters, no recursion and nothing built, so that no text, however deep, is walked by anything recursive
+ * before this says it is within the bound. Text that is not JSON gets an answer too (the caller parses it after).
+ */
+export function jsonNestingExceeds(text: string, limit: number): boolean {
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (inString) {
+            if (c === 92 /* \ */) i++;
+            else if (c === 34 /* " */) inString = false;
+        } else if (c === 34) {
+            inString = true;
+        } else if (c === 123 /* { */ || c === 91 /* [ */) {
+            if (++depth > limit) return true;
+        } else if (c === 125 /* } */ || c === 93 /* ] */) {
+            depth--;
+        }
+    }
+    return false;
+}
+
+/**
  * The check that lets the document renderer write a JSON message as its own expansion without parsing it:
  * whether the message's UTF-8 bytes, just written where the expanded field goes, are one JSON object (RFC 8259:
  * strict strings, numbers and literals; only spaces and tabs between tokens, so on one line) within the
@@ -6,15 +39,16 @@
  * looked into) and objects at most `maxDepth` deep outside arrays, as `withinBounds` in document.ts counts them.
  * It reads the bytes once and builds nothing, where `JSON.parse` builds every object and string of the message
  * (about 0.2 µs against 1 µs for a 140-byte message). It never says yes where `JSON.parse` and the bounds would
- * say no: a repeated key counts each time, a string holding U+FFFD (what a lone surrogate became), nesting
- * deeper than 256 containers or anything unusual is "not sure", and the renderer then parses the message.
+ * say no: a repeated key counts each time, a string holding U+FFFD (what a lone surrogate became), objects and
+ * arrays nested deeper than `maxNesting` (JSON_MAX_NESTING) or anything unusual is "not sure", and the renderer
+ * then looks further (a message over the nesting bound is never expanded).
  *
  * A factory, called once per container: the closure serializer turns every module-level function into a call
  * with a scope of its own, so the per-message code is the returned closure and its locals only.
  */
-export function createJsonObjectCheck(maxDepth: number, maxFields: number): (bytes: Uint8Array, start: number, end: number) => boolean {
-    /** Containers open while reading: 1 object, 2 array. */
-    const open = new Uint8Array(256);
+export function createJsonObjectCheck(maxDepth: number, maxFields: number, maxNesting: number = JSON_MAX_NESTING): (bytes: Uint8Array, start: number, end: number) => boolean {
+    /** Containers open while reading: 1 object, 2 array; at most `maxNesting`. */
+    const open = new Uint8Array(maxNesting);
 
     /** bytes[i, end) after a string's opening quote: the index after its closing quote when the string is well formed, else -1. */
     const skipString = (bytes: Uint8Array, i: number, end: number): number => {

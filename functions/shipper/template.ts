@@ -6,13 +6,19 @@ import type { ShipperFunctionConfig } from "./config";
 import { ConnectionProvider } from "./connection";
 
 export interface InstallTemplateOptions {
-    /** Data stream lifecycle retention (e.g. "30d"); unset: no lifecycle retention. */
-    dataRetention?: string;
+    /** Data stream lifecycle retention (e.g. "3d"): the template always sets one (data protection counts Elasticsearch too). */
+    dataRetention: string;
     /** The field JSON messages are expanded under (default "json"). */
     jsonField?: string;
     /** PUT even when the installed template is identical. */
     force?: boolean;
 }
+
+/**
+ * The retention the local commands (`npm run ship -- --install-template`) set when none is given: prod's, which with
+ * the rollover before it and the time data spends upstream fits the 7-day limit (docs/retention.md). 7d would not.
+ */
+export const DEFAULT_LOCAL_DATA_RETENTION = "3d";
 
 /** Version of the template's shape: bump when the mappings change. */
 export const TEMPLATE_VERSION = 1;
@@ -33,7 +39,7 @@ const keyword = { type: "keyword", ignore_above: 1024 } as const;
  * expanded JSON as one `flattened` field (every leaf a keyword under one mapping: no message can add or change
  * a mapping). `dynamic: false` at the root: a field nobody mapped is kept in _source, never mapped.
  */
-export function indexTemplateBody(namespace: string, options: InstallTemplateOptions = {}): Record<string, unknown> {
+export function indexTemplateBody(namespace: string, options: InstallTemplateOptions): Record<string, unknown> {
     const jsonField = options.jsonField ?? "json";
     const mappings = {
         dynamic: false,
@@ -56,7 +62,8 @@ export function indexTemplateBody(namespace: string, options: InstallTemplateOpt
         },
     };
     const template: Record<string, unknown> = { mappings, settings: { "index.mapping.total_fields.limit": 1000 } };
-    if (options.dataRetention) template["lifecycle"] = { data_retention: options.dataRetention };
+    if (!/^\d+[dh]$/.test(options.dataRetention)) throw new Error(`dataRetention ${JSON.stringify(options.dataRetention)} is not a retention like 7d or 96h: set elasticsearch.dataRetention`);
+    template["lifecycle"] = { data_retention: options.dataRetention };
     const body = { index_patterns: [templatePattern(namespace)], data_stream: {}, priority: 200, template };
     const hash = createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, 16);
     return { ...body, _meta: { managed_by: "log-shipper", version: TEMPLATE_VERSION, hash } };
@@ -66,7 +73,7 @@ export function indexTemplateBody(namespace: string, options: InstallTemplateOpt
  * Installs the shipper's index template idempotently: reads the installed one first and writes only when its
  * content hash differs (or `force`). Takes a transport, or the shipper config (a transport is made and closed).
  */
-export async function installIndexTemplate(target: Transport | ShipperFunctionConfig, namespace: string, options: InstallTemplateOptions = {}): Promise<{ name: string; changed: boolean }> {
+export async function installIndexTemplate(target: Transport | ShipperFunctionConfig, namespace: string, options: InstallTemplateOptions): Promise<{ name: string; changed: boolean }> {
     if (!/^[a-z0-9_.]+$/.test(namespace) || namespace.length > 100) {
         throw new Error(`data stream namespace ${JSON.stringify(namespace)} is not valid: use lower-case letters, digits, _ and . (no -), at most 100 characters`);
     }

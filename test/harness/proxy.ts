@@ -21,7 +21,9 @@ export type Fault =
     | { kind: "respond"; status: number; body?: string | Buffer; headers?: Record<string, string> }
     | { kind: "reset" }
     | { kind: "hang" }
-    | { kind: "delay"; ms: number };
+    | { kind: "delay"; ms: number }
+    /** Forwards the request (the upstream processes it), runs `afterForward` (e.g. a rollover), then drops the connection: the client never sees the answer. */
+    | { kind: "drop-answer"; afterForward?: () => Promise<void> };
 
 export interface ProxyOptions {
     /** Where requests go: `http://127.0.0.1:port` or `https://127.0.0.1:port`. Loopback only. */
@@ -121,6 +123,17 @@ export class LoopbackProxy {
         }
         if (fault?.kind === "delay") {
             await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        }
+        if (fault?.kind === "drop-answer") {
+            try {
+                const answer = await this.forward(req, body);
+                recorded.outcome = `answer dropped ${answer.status}`;
+                await fault.afterForward?.();
+            } catch (error) {
+                recorded.outcome = `upstream error ${(error as Error).message}`;
+            }
+            req.socket.destroy();
+            return;
         }
         try {
             const answer = await this.forward(req, body);

@@ -1,7 +1,7 @@
 import type { CloudWatchLogsEvent } from "aws-lambda";
 
 import { emptyBatch, type DecodedBatch } from "../event";
-import { appendCloudWatchPayload, decodeBase64, gunzip, decodeUtf8, MalformedError } from "./payload";
+import { appendCloudWatchPayload, decodeBase64, gunzip, decodeUtf8, MalformedError, rawText } from "./payload";
 
 export function isCloudWatchLogsEvent(event: unknown): event is CloudWatchLogsEvent {
     return typeof event === "object" && event !== null && typeof (event as { awslogs?: unknown }).awslogs === "object" && (event as { awslogs?: unknown }).awslogs !== null;
@@ -17,13 +17,14 @@ export function decodeCloudWatchLogsEvent(event: CloudWatchLogsEvent, malformedI
     const batch = emptyBatch("cloudwatch");
     const data = (event.awslogs as { data?: unknown }).data;
     batch.recordIds.push("");
+    batch.shards.push("");
     try {
         if (typeof data !== "string") throw new MalformedError("awslogs.data is not a string");
         const text = decodeUtf8(gunzip(decodeBase64(data, "awslogs.data"), "awslogs.data"), "awslogs.data");
         appendCloudWatchPayload(text, "", batch, "awslogs.data");
     } catch (error) {
         if (!(error instanceof MalformedError)) throw error;
-        batch.malformed.push({ source: "cloudwatch", recordId: "", id: malformedId, error: error.message, raw: typeof data === "string" ? data : JSON.stringify(data ?? null), rawEncoding: "utf8" });
+        batch.malformed.push({ source: "cloudwatch", recordId: "", id: malformedId, error: error.message, raw: typeof data === "string" ? data : rawText(data), rawEncoding: "utf8" });
     }
     return batch;
 }

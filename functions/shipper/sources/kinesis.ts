@@ -1,7 +1,7 @@
 import type { KinesisStreamEvent, KinesisStreamRecord } from "aws-lambda";
 
 import { emptyBatch, type DecodedBatch, type EventOrigin } from "../event";
-import { appendCloudWatchPayload, appendTextPayload, decodeBase64, decodeUtf8, gunzip, isGzip, MalformedError } from "./payload";
+import { appendCloudWatchPayload, appendTextPayload, decodeBase64, decodeUtf8, gunzip, isGzip, MalformedError, rawText } from "./payload";
 
 /** The KPL aggregation magic number f3 89 9a c2 (https://github.com/awslabs/amazon-kinesis-producer/blob/master/aggregation-format.md). */
 function isAggregated(data: Buffer): boolean {
@@ -38,7 +38,8 @@ function deaggregate(record: KinesisStreamRecord["kinesis"]): UserRecord[] {
     return result;
 }
 
-function streamName(arn: string): string {
+function streamName(arn: unknown): string {
+    if (typeof arn !== "string") return "";
     const slash = arn.indexOf(":stream/");
     return slash === -1 ? arn : arn.slice(slash + 8);
 }
@@ -52,33 +53,37 @@ export function decodeKinesisEvent(event: KinesisStreamEvent): DecodedBatch {
     const batch = emptyBatch("kinesis");
     for (const record of event.Records) {
         const kinesis = record.kinesis as KinesisStreamRecord["kinesis"] | undefined;
-        const recordId = typeof kinesis?.sequenceNumber === "string" ? kinesis.sequenceNumber : `${record.eventID ?? "unknown"}`;
+        const recordId = typeof kinesis?.sequenceNumber === "string" ? kinesis.sequenceNumber : `${typeof record.eventID === "string" ? record.eventID : "unknown"}`;
+        const shardId = typeof record.eventID === "string" ? (record.eventID.split(":")[0] ?? "") : "";
+        const arrival = typeof kinesis?.approximateArrivalTimestamp === "number" && Number.isFinite(kinesis.approximateArrivalTimestamp) ? Math.round(kinesis.approximateArrivalTimestamp * 1000) : undefined;
         batch.recordIds.push(recordId);
+        batch.shards.push(shardId);
         const eventsBefore = batch.events.length;
         try {
             if (!kinesis || typeof kinesis.data !== "string" || typeof kinesis.sequenceNumber !== "string") {
                 throw new MalformedError("Kinesis record lacks kinesis.data or kinesis.sequenceNumber");
             }
             const data = decodeBase64(kinesis.data, "kinesis.data");
-            const timestamp = typeof kinesis.approximateArrivalTimestamp === "number" ? Math.round(kinesis.approximateArrivalTimestamp * 1000) : Date.now();
+            const timestamp = arrival ?? Date.now();
             const base: Omit<NonNullable<EventOrigin["kinesis"]>, "subSequenceNumber"> = {
-                stream: streamName(record.eventSourceARN ?? ""),
-                shardId: (record.eventID ?? "").split(":")[0] ?? "",
-                partitionKey: kinesis.partitionKey,
+                stream: streamName(record.eventSourceARN),
+                shardId,
+                partitionKey: typeof kinesis.partitionKey === "string" ? kinesis.partitionKey : "",
                 sequenceNumber: kinesis.sequenceNumber,
             };
+            const arrived = arrival === undefined ? {} : { arrivedAt: arrival };
             if (isAggregated(data)) {
                 for (const user of deaggregate(kinesis)) {
-                    const origin: EventOrigin = { source: "kinesis", recordId, kinesis: { ...base, partitionKey: user.partitionKey, subSequenceNumber: user.subSequenceNumber } };
+                    const origin: EventOrigin = { source: "kinesis", recordId, kinesis: { ...base, partitionKey: user.partitionKey, subSequenceNumber: user.subSequenceNumber }, ...arrived };
                     appendData(user.data, `${kinesis.sequenceNumber}-${user.subSequenceNumber}`, timestamp, origin, batch, `kinesis record ${recordId} sub-record ${user.subSequenceNumber}`);
                 }
             } else {
-                appendData(data, `${kinesis.sequenceNumber}-0`, timestamp, { source: "kinesis", recordId, kinesis: base }, batch, `kinesis record ${recordId}`);
+                appendData(data, `${kinesis.sequenceNumber}-0`, timestamp, { source: "kinesis", recordId, kinesis: base, ...arrived }, batch, `kinesis record ${recordId}`);
             }
         } catch (error) {
             if (!(error instanceof MalformedError)) throw error;
             batch.events.length = eventsBefore; // the record is dead-lettered whole
-            batch.malformed.push({ source: "kinesis", recordId, id: recordId, error: error.message, raw: typeof kinesis?.data === "string" ? kinesis.data : JSON.stringify(record ?? null), rawEncoding: "base64" });
+            batch.malformed.push({ source: "kinesis", recordId, id: recordId, error: error.message, raw: typeof kinesis?.data === "string" ? kinesis.data : rawText(record), rawEncoding: "base64", ...(arrival === undefined ? {} : { arrivedAt: arrival }) });
         }
     }
     return batch;
@@ -87,13 +92,8 @@ export function decodeKinesisEvent(event: KinesisStreamEvent): DecodedBatch {
 function appendData(data: Buffer, idBase: string, timestamp: number, origin: EventOrigin, batch: DecodedBatch, what: string): void {
     if (data.length === 0) throw new MalformedError(`${what} is empty`);
     if (isGzip(data)) {
-        appendCloudWatchPayload(decodeUtf8(gunzip(data, what), what), origin.recordId, batch, what);
-        const added = batch.events;
-        // Events of a payload inside a Kinesis record keep the record's Kinesis fields beside their log group.
-        if (added.length > 0) {
-            const payloadOrigin = added[added.length - 1]?.origin;
-            if (payloadOrigin && payloadOrigin !== origin) Object.assign(payloadOrigin, { source: "kinesis", kinesis: origin.kinesis });
-        }
+        // Events of a payload inside a Kinesis record keep the record's Kinesis fields (and arrival) beside their log group.
+        appendCloudWatchPayload(decodeUtf8(gunzip(data, what), what), origin.recordId, batch, what, origin);
         return;
     }
     appendTextPayload(decodeUtf8(data, what), idBase, timestamp, origin, batch, what);

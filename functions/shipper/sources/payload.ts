@@ -62,10 +62,25 @@ interface CloudWatchLogsPayload {
 }
 
 /**
- * A CloudWatch Logs subscription payload (the gunzipped JSON): DATA_MESSAGE events are appended to `batch`,
- * CONTROL_MESSAGE is counted. Throws MalformedError on anything else, before appending anything.
+ * A value of the Lambda event that should have been a string (awslogs.data, a record's data or body), as text for the
+ * dead letter's `raw`: its JSON, or, when it cannot be serialized (nested too deep for JSON.stringify, which
+ * recurses), a note saying so. Never throws: a malformed record must always reach its dead letter.
  */
-export function appendCloudWatchPayload(text: string, recordId: string, batch: DecodedBatch, what: string): void {
+export function rawText(value: unknown): string {
+    try {
+        return JSON.stringify(value ?? null) ?? "null";
+    } catch (error) {
+        return JSON.stringify({ unserializable: `${typeof value} that JSON.stringify refused (${(error as Error).name})` });
+    }
+}
+
+/**
+ * A CloudWatch Logs subscription payload (the gunzipped JSON): DATA_MESSAGE events are appended to `batch`,
+ * CONTROL_MESSAGE is counted. Throws MalformedError on anything else, before appending anything. The events'
+ * origin is the payload's group and stream plus `carrier`: the fields of the record it came in (Kinesis, SQS, SNS, arrival),
+ * given here so that they go to this payload's events only (a payload that adds none changes nothing).
+ */
+export function appendCloudWatchPayload(text: string, recordId: string, batch: DecodedBatch, what: string, carrier: Omit<EventOrigin, "recordId"> & { recordId?: string } = { source: batch.source }): void {
     let payload: CloudWatchLogsPayload;
     try {
         payload = JSON.parse(text) as CloudWatchLogsPayload;
@@ -77,7 +92,12 @@ export function appendCloudWatchPayload(text: string, recordId: string, batch: D
         batch.controlMessages++;
         return;
     }
-    if (payload.messageType !== "DATA_MESSAGE") throw new MalformedError(`${what} has messageType ${JSON.stringify(String(payload.messageType)).slice(0, 40)}, expected DATA_MESSAGE or CONTROL_MESSAGE`);
+    if (payload.messageType !== "DATA_MESSAGE") {
+        // Only a string is quoted (String() of a nested array recurses): the error names the type otherwise.
+        const messageType: unknown = payload.messageType;
+        const type = typeof messageType === "string" ? JSON.stringify(messageType.slice(0, 40)) : `of type ${messageType === null ? "null" : Array.isArray(messageType) ? "array" : typeof messageType}`;
+        throw new MalformedError(`${what} has messageType ${type}, expected DATA_MESSAGE or CONTROL_MESSAGE`);
+    }
     if (typeof payload.logGroup !== "string" || typeof payload.logStream !== "string" || !Array.isArray(payload.logEvents)) {
         throw new MalformedError(`${what} lacks logGroup, logStream or the logEvents array`);
     }
@@ -89,7 +109,7 @@ export function appendCloudWatchPayload(text: string, recordId: string, batch: D
         }
     }
     const origin: EventOrigin = {
-        source: batch.source,
+        ...carrier,
         recordId,
         cloudwatch: { logGroup: payload.logGroup, logStream: payload.logStream, ...(typeof payload.owner === "string" ? { owner: payload.owner } : {}) },
     };

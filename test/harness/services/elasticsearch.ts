@@ -6,7 +6,7 @@ import * as path from "path";
 
 import { Client } from "@elastic/elasticsearch";
 
-import { ELASTICSEARCH_HOME, ELASTICSEARCH_VERSION } from "./paths";
+import { ELASTICSEARCH_HOME, ELASTICSEARCH_VERSION, ELASTICSEARCH_VERSIONS, minimumJava } from "./paths";
 import type { StartOptions } from "./moto";
 import { freePort, ServiceProcess, waitUntil } from "./process";
 
@@ -37,11 +37,14 @@ const UNPRIVILEGED = 65534;
 export async function startElasticsearch(options: StartOptions = {}): Promise<ElasticsearchService> {
     const launcher = path.join(ELASTICSEARCH_HOME, "bin", "elasticsearch");
     if (!fs.existsSync(launcher)) {
+        const matrix = ELASTICSEARCH_VERSIONS.join(", ");
         throw new Error(
-            `Elasticsearch ${ELASTICSEARCH_VERSION} is not installed (${launcher} is missing): run \`bash scripts/setup.sh\` to fetch the integ-test-zip from Maven Central into .cache/elasticsearch`,
+            ELASTICSEARCH_VERSIONS.includes(ELASTICSEARCH_VERSION)
+                ? `Elasticsearch ${ELASTICSEARCH_VERSION} is not installed (${launcher} is missing): run \`bash scripts/setup.sh\` to fetch the integ-test-zip from Maven Central into .cache/elasticsearch`
+                : `ELASTICSEARCH_VERSION=${ELASTICSEARCH_VERSION} is not in the test matrix (scripts/versions.env ELASTICSEARCH_VERSIONS: ${matrix}) and is not installed: use one of ${matrix}, or add it to the matrix and run \`bash scripts/setup.sh\``,
         );
     }
-    const javaHome = findJavaHome();
+    const javaHome = findJavaHome(minimumJava(ELASTICSEARCH_VERSION));
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "es-test-"));
     const dirs = { config: path.join(runDir, "config"), data: path.join(runDir, "data"), logs: path.join(runDir, "logs"), tmp: path.join(runDir, "tmp") };
     fs.cpSync(path.join(ELASTICSEARCH_HOME, "config"), dirs.config, { recursive: true });
@@ -152,16 +155,38 @@ function makeCertificates(dir: string): string {
     return fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
 }
 
-function findJavaHome(): string {
-    for (const candidate of [process.env["ES_JAVA_HOME"], process.env["JAVA_HOME"]]) {
-        if (candidate && fs.existsSync(path.join(candidate, "bin", "java"))) {
-            return candidate;
-        }
+/** The major version of the JDK at `home` (its `release` file), or 0 when it cannot be read. */
+function javaMajor(home: string): number {
+    try {
+        const release = fs.readFileSync(path.join(home, "release"), "utf8");
+        const version = /^JAVA_VERSION="(\d+)(?:\.(\d+))?/m.exec(release);
+        if (!version) return 0;
+        return version[1] === "1" ? Number(version[2]) : Number(version[1]);
+    } catch {
+        return 0;
     }
+}
+
+/**
+ * A JDK of at least `minimum` (17 for Elasticsearch 8, 21 for 9): ES_JAVA_HOME, JAVA_HOME or the `java` on the PATH
+ * when new enough, else the newest JDK under /usr/lib/jvm that is. None: an error naming what to install.
+ */
+function findJavaHome(minimum: number): string {
+    const candidates: string[] = [];
+    for (const candidate of [process.env["ES_JAVA_HOME"], process.env["JAVA_HOME"]]) if (candidate) candidates.push(candidate);
     try {
         const java = fs.realpathSync(execFileSync("sh", ["-c", "command -v java"], { encoding: "utf8" }).trim());
-        return path.dirname(path.dirname(java));
+        candidates.push(path.dirname(path.dirname(java)));
     } catch {
-        throw new Error("Java 17+ is required to run the Elasticsearch test node: install a JDK (e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME");
+        // no java on the PATH: look under /usr/lib/jvm
     }
+    const jvmDir = "/usr/lib/jvm";
+    const installed = fs.existsSync(jvmDir) ? fs.readdirSync(jvmDir).map((name) => path.join(jvmDir, name)) : [];
+    candidates.push(...installed.sort((a, b) => javaMajor(b) - javaMajor(a)));
+    const found = candidates.find((home) => fs.existsSync(path.join(home, "bin", "java")) && javaMajor(home) >= minimum);
+    if (found) return found;
+    throw new Error(
+        `Elasticsearch ${ELASTICSEARCH_VERSION} needs Java ${minimum}+ and none was found (ES_JAVA_HOME, JAVA_HOME, the java on the PATH, ${jvmDir}): ` +
+            `install a JDK ${minimum}+ (e.g. apt-get install openjdk-${minimum}-jre-headless, or Temurin) or set ES_JAVA_HOME`,
+    );
 }

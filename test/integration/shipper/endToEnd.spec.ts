@@ -122,7 +122,7 @@ describe("shipper end to end (serialized closure, real Elasticsearch + moto)", f
         const letter = letters[0];
         expect(letter).to.include({ version: 1, source: "sqs", reason: "rejected", id: "text-0", recordId: "text", index: `logs-aws.sqs-${ns}` });
         expect(letter.error).to.match(/^HTTP 400 document_parsing_exception|^HTTP 400 mapper_parsing_exception/);
-        expect((letter.document as Record<string, unknown>)["message"]).to.equal("not a number");
+        expect((JSON.parse(letter.documentJson ?? "") as Record<string, unknown>)["message"], "the document as sent, as its JSON text").to.equal("not a number");
         const documents = await readDocuments(shipper.es, ns);
         expect([...documents.keys()]).to.deep.equal(["num-0"]);
     });

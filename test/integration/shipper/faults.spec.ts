@@ -142,7 +142,7 @@ describe("shipper under faults: 10,000 events, Lambda's retries, every event acc
         const ns = namespace("f");
         const client = es.client();
         // Someone's stricter template: json.n must be a number.
-        const strict = indexTemplateBody(ns) as { template: { mappings: { properties: Record<string, unknown> } } };
+        const strict = indexTemplateBody(ns, { dataRetention: "7d" }) as { template: { mappings: { properties: Record<string, unknown> } } };
         strict.template.mappings.properties["json"] = { type: "object", dynamic: false, properties: { n: { type: "long" } } };
         await client.indices.putIndexTemplate({ name: templateName(ns), ...(strict as object) });
         await client.close();

@@ -127,7 +127,7 @@ export async function drainQueue(queueUrl: string): Promise<string[]> {
 export function baseConfig(es: { endpoint: string; caCertificate: string }, ns: string, overrides: Partial<ShipperFunctionConfig> = {}): ShipperFunctionConfig {
     return {
         source: "any",
-        elasticsearch: { endpoint: es.endpoint, caCertificatePem: es.caCertificate, installIndexTemplate: true, namespace: ns },
+        elasticsearch: { endpoint: es.endpoint, caCertificatePem: es.caCertificate, installIndexTemplate: true, dataRetention: "7d", namespace: ns },
         routing: { datasetBy: "source" },
         filters: {},
         json: { field: "json", maxDepth: 3, maxFields: 100 },

@@ -167,7 +167,7 @@ describe("shipper on malformed input: each case has its documented outcome, the 
         expect(joined.letters).to.have.length(1);
         expect(joined.letters[0]).to.include({ reason: "rejected", id: "1-0-0", recordId: "1", index: `logs-aws.kinesis-${ns}` });
         expect(joined.letters[0]?.error).to.match(/exceeds the bulk request limit of 262144 bytes/);
-        expect(joined.letters[0]?.document?.["message"]).to.equal(huge);
+        expect((JSON.parse(joined.letters[0]?.documentJson ?? "") as Record<string, unknown>)["message"]).to.equal(huge);
 
         const bucket = `dead-letters-${ns}`;
         const s3 = new S3Client({});
@@ -180,7 +180,7 @@ describe("shipper on malformed input: each case has its documented outcome, the 
         const loaded = await loadDeadLetter(references[0], s3);
         s3.destroy();
         expect(loaded).to.include({ reason: "rejected", id: "3-0-0" });
-        expect(loaded.document?.["message"]).to.equal(huge);
+        expect((JSON.parse(loaded.documentJson ?? "") as Record<string, unknown>)["message"]).to.equal(huge);
         expect([...(await readDocuments(shipper.es, ns)).keys()]).to.deep.equal(["2-0-0"]);
     });
 });

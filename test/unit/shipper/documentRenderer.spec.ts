@@ -32,6 +32,22 @@ function tricky(random: () => number, length: number): string {
     return text;
 }
 
+/** The expansion bound on nesting (objects and arrays, wherever they are): docs/shipper.md, "JSON expansion, and its bounds". */
+const MAX_NESTING = 20;
+
+/** How deep objects and arrays nest in a parsed value (the value itself 1), walked with a stack: any depth. */
+function nesting(value: unknown): number {
+    let deepest = 0;
+    const stack: [unknown, number][] = [[value, 1]];
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+        const [node, level] = top;
+        if (node === null || typeof node !== "object") continue;
+        deepest = Math.max(deepest, level);
+        for (const child of Object.values(node)) stack.push([child, level + 1]);
+    }
+    return deepest;
+}
+
 function leafCount(value: Record<string, unknown>): number {
     let count = 0;
     for (const key of Object.keys(value)) {
@@ -75,6 +91,13 @@ function expectDocument(document: Record<string, unknown>, event: LogEvent): voi
         return;
     }
     const object = parsed as Record<string, unknown>;
+    if (nesting(object) > MAX_NESTING) {
+        // Over the nesting bound: not expanded at all, the message ships as its text, tagged.
+        expect(document, "no expansion over the nesting bound").not.to.have.property(JSON_FIELD);
+        expect(document["tags"], "cut").to.deep.equal([TAG_JSON_TRUNCATED]);
+        return;
+    }
+    expect(nesting(document[JSON_FIELD]), "the expansion nests within the bound").to.be.at.most(MAX_NESTING);
     if (leafCount(object) <= MAX_FIELDS && depth(object) <= MAX_DEPTH) {
         expect(document[JSON_FIELD], "expansion").to.deep.equal(object);
         expect(document, "not cut").not.to.have.property("tags");
@@ -249,5 +272,43 @@ describe("shipper document renderer: every item read back equals its event", () 
             items.forEach((item, i) => expectDocument(item.document, batch[i]));
             render.recycle(rendered.body);
         }
+    });
+    it("walks no message deeper than the nesting bound: 5,000 deep objects and arrays, anywhere, ship as text, tagged; at the bound they expand", () => {
+        const objects = (n: number, leaf = "1") => '{"a":'.repeat(n) + leaf + "}".repeat(n);
+        const arrays = (n: number) => "[".repeat(n) + "1" + "]".repeat(n);
+        const messages = [
+            objects(5_000), // item 1 of issue 17: a poison pill before (RangeError in the bounded copy / stringify)
+            `{"a":${arrays(5_000)}}`, // item 2: deep array under a key (was expanded as is: a 400, then an unwritable letter)
+            arrays(5_000), // a deep array at the top level: not an object, never expanded
+            `{"list":[1,{"x":${objects(4_999)}}]}`, // deep inside an array
+            ` ${objects(5_000)}\n`, // deep, with spaces and a newline around it (the parsing path)
+            `{"s":${JSON.stringify(objects(5_000))}}`, // deep text inside a string: flat, expanded as is
+            objects(MAX_NESTING), // at the bound: expanded (depth over jsonMaxDepth: the rest kept as text, tagged)
+            objects(MAX_NESTING + 1), // one over: not expanded
+            `{"a":${arrays(MAX_NESTING - 1)}}`, // at the bound through arrays: expanded as is
+            `{"a":${arrays(MAX_NESTING)}}`, // one over
+            `{"a":[${objects(MAX_NESTING - 2)}]}`, // objects inside an array, at the bound (1 + the array + 18)
+            `{"a":[${objects(MAX_NESTING - 1)}]}`, // one over
+            `{"a":${JSON.stringify('\\"[[[[{{"')} , "b":${arrays(3)}}`, // brackets (and an escaped quote) inside strings do not count
+        ];
+        const batch: LogEvent[] = messages.map((message, i) => ({ id: String(i), timestamp: 1_700_000_000_000 + i, message, origin: i % 2 === 0 ? CLOUDWATCH : SQS }));
+        const rendered = renderer().renderBatch(batch, ENVIRONMENT, undefined, 5 * 1024 * 1024);
+        const items = itemsOf(rendered.body);
+        expect(items).to.have.length(messages.length);
+        items.forEach((item, i) => {
+            try {
+                expectDocument(item.document, batch[i]);
+            } catch (error) {
+                throw new Error(`message ${i} (${batch[i]?.message.slice(0, 40)}...): ${(error as Error).message}`);
+            }
+        });
+        // Spelled out for the cases the issue names: over the bound => text only, tagged; at the bound => expanded.
+        const expanded = items.map((item) => JSON_FIELD in item.document);
+        expect(expanded).to.deep.equal([false, false, false, false, false, true, true, false, true, false, true, false, true]);
+        expect(items[6]?.document["tags"], "at the bound, deeper than jsonMaxDepth: cut").to.deep.equal([TAG_JSON_TRUNCATED]);
+        expect(items[8]?.document["tags"], "at the bound through arrays: whole").to.equal(undefined);
+        // The replay path renders one event at a time through the same code.
+        const single = renderer().render(batch[0], ENVIRONMENT);
+        expect((JSON.parse(single.document) as Record<string, unknown>)["tags"]).to.deep.equal([TAG_JSON_TRUNCATED]);
     });
 });

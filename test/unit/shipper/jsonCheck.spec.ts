@@ -11,6 +11,21 @@ import { mulberry32 } from "../../harness/prng";
 
 const MAX_DEPTH = 3;
 const MAX_FIELDS = 8;
+/** Objects and arrays nested at most this deep, counted everywhere (JSON_MAX_NESTING; the flattened field's depth_limit). */
+const MAX_NESTING = 20;
+
+/** How deep objects and arrays nest (the value itself 1), walked with a stack. */
+function nesting(value: unknown): number {
+    let deepest = 0;
+    const stack: [unknown, number][] = [[value, 1]];
+    for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+        const [node, level] = top;
+        if (node === null || typeof node !== "object") continue;
+        deepest = Math.max(deepest, level);
+        for (const child of Object.values(node)) stack.push([child, level + 1]);
+    }
+    return deepest;
+}
 
 /** The bounds as the renderer's `withinBounds` applies them, counted here independently: leaves outside arrays, object depth. */
 function withinBounds(value: Record<string, unknown>, depth: number, budget: { fields: number }): boolean {
@@ -32,7 +47,7 @@ function parsedObjectWithinBounds(text: string): boolean {
     } catch {
         return false;
     }
-    return value !== null && typeof value === "object" && !Array.isArray(value) && withinBounds(value as Record<string, unknown>, 1, { fields: MAX_FIELDS }) && !/[\n\r]/.test(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) && nesting(value) <= MAX_NESTING && withinBounds(value as Record<string, unknown>, 1, { fields: MAX_FIELDS }) && !/[\n\r]/.test(text);
 }
 
 const PIECES = ["{", "}", "[", "]", ":", ",", '"', "\\", "\\u12", "\\u00e9", "\\/", "\\x", " ", "\t", "\n", "\r", "0", "01", "-", "-0", "1.", ".5", "1e", "1e+", "1E5", "tru", "true", "nul", "null", "fals", "false", "\u0000", "\u001f", "é", "😀", "x", "a"];
@@ -104,6 +119,11 @@ describe("shipper JSON expansion check (jsonCheck.ts): never yes where JSON.pars
             [fields(MAX_FIELDS + 1), false],
             [`{"a":{${fields(MAX_FIELDS - 1).slice(1)}}`, true], // leaves counted across levels: 7 + 0
             [`{"x":1,"a":{${fields(MAX_FIELDS).slice(1)}}`, false], // 1 + 8
+            [`{"a":${"[".repeat(MAX_NESTING - 1)}1${"]".repeat(MAX_NESTING - 1)}}`, true], // nesting at the bound (1 object + 19 arrays)
+            [`{"a":${"[".repeat(MAX_NESTING)}1${"]".repeat(MAX_NESTING)}}`, false], // one over
+            [`{"a":[${'{"b":'.repeat(MAX_NESTING - 2)}1${"}".repeat(MAX_NESTING - 2)}]}`, true], // objects inside an array, at the bound
+            [`{"a":[${'{"b":'.repeat(MAX_NESTING - 1)}1${"}".repeat(MAX_NESTING - 1)}]}`, false], // one over
+            [`{"a":${"[".repeat(5_000)}${"]".repeat(5_000)}}`, false], // 5,000 deep
         ];
         for (const [text, fits] of cases) {
             expect(parsedObjectWithinBounds(text), `bounds of ${text}`).to.equal(fits);
