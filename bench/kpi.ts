@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     console.log(`  peak RSS 1M / 100k: ${rssRatio.toFixed(3)} (target <= 1.10) ${rssRatio <= 1.1 ? "PASS" : "MISS"}`);
 
     console.log("4. bundle");
-    const config: KpiFunctionConfig = { tableName: "bench-trips", indexName: INDEX_NAME, bucket: "bench-kpis", timeZone: "UTC", recomputeDays: 2, currency: "USD", topZones: 10, expectTripsDaily: true, thresholds: DEFAULT_THRESHOLDS, querySegments: 1, maxAttempts: 8 };
+    const config: KpiFunctionConfig = { tableName: "bench-trips", indexName: INDEX_NAME, bucket: "bench-kpis", timeZone: "UTC", recomputeDays: 2, currency: "USD", topZones: 10, expectTripsDaily: true, tripRetentionDays: 3, thresholds: DEFAULT_THRESHOLDS, querySegments: 1, maxAttempts: 8 };
     const bundle = await bundleSize(() => makeKpiHandler(config), KPI_PACKAGES);
     console.log(`  zipped function: ${(bundle.zipBytes / 1024).toFixed(0)} KiB, ${bundle.files} files, packages: ${bundle.packages.join(", ")} (target <= 1024 KiB) ${bundle.zipBytes <= 1024 * 1024 ? "PASS" : "MISS"}`);
 

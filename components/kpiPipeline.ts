@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { DEFAULT_THRESHOLDS, KpiFunctionConfig } from "../functions/kpi/config";
 import { makeKpiHandler } from "../functions/kpi/handler";
+import { heartbeatWindow } from "../functions/kpi/schedule";
 import { KPI_COLUMNS } from "../functions/kpi/schema";
+import { METRICS_NAMESPACE } from "../functions/shared/metrics";
 import { PROJECTED_ATTRIBUTES } from "../functions/kpi/trips";
 import { StackConfig } from "./config";
 import { ManagedFunction, PlatformRefs, queueDepthAlarm, Statement } from "./managedFunction";
@@ -31,6 +33,8 @@ export const TRIPS_INDEX_NON_KEY_ATTRIBUTES: string[] = PROJECTED_ATTRIBUTES.fil
 export const KPI_TABLE_NAME = "daily_kpis";
 /** Service name of the function's EMF metrics (their `service` dimension). */
 export const KPI_METRICS_SERVICE = "kpi-pipeline";
+/** The trips table's TTL attribute (epoch seconds): writers set it at most kpi.tripRetentionDays after completedAt. */
+export const TRIPS_TTL_ATTRIBUTE = "expiresAt";
 
 /** The plain configuration serialized into the KPI function, from the stack's `kpi` section and the bucket it writes to. */
 export function kpiFunctionConfig(kpi: StackConfig["kpi"], bucket: string): KpiFunctionConfig {
@@ -43,6 +47,7 @@ export function kpiFunctionConfig(kpi: StackConfig["kpi"], bucket: string): KpiF
         currency: kpi.currency,
         topZones: kpi.topZones,
         expectTripsDaily: kpi.expectTripsDaily,
+        tripRetentionDays: kpi.tripRetentionDays,
         thresholds: DEFAULT_THRESHOLDS,
         querySegments: 1,
         maxAttempts: 8,
@@ -99,6 +104,8 @@ export class KpiPipeline extends pulumi.ComponentResource {
                         },
                     ],
                     serverSideEncryption: { enabled: true, kmsKeyArn: platform.kmsKeyArn },
+                    // Trips are personal data: DynamoDB deletes each item after its expiresAt (docs/kpi.md, item contract).
+                    ttl: { attributeName: TRIPS_TTL_ATTRIBUTE, enabled: true },
                     pointInTimeRecovery: { enabled: true },
                     deletionProtectionEnabled: true,
                     ...(kpi.streamTrigger ? { streamEnabled: true, streamViewType: "NEW_IMAGE" } : {}),
@@ -192,6 +199,10 @@ export class KpiPipeline extends pulumi.ComponentResource {
         const statements: Statement[] = [
             { Sid: "QueryCompletedTripsIndex", Action: ["dynamodb:Query"], Resource: [indexArn] },
             { Sid: "WriteKpiObjects", Action: ["s3:PutObject"], Resource: [pulumi.interpolate`${bucket.arn}/${KPI_PREFIX}*`] },
+            // The oldest day of a scheduled window is compared with its previous object (LateTripsAtWindowEdge);
+            // ListBucket under kpis/ only, so a day without an object is a 404, not a 403.
+            { Sid: "ReadKpiObjects", Action: ["s3:GetObject"], Resource: [pulumi.interpolate`${bucket.arn}/${KPI_PREFIX}*`] },
+            { Sid: "ListKpiObjects", Action: ["s3:ListBucket"], Resource: [bucket.arn], Condition: { StringLike: { "s3:prefix": [`${KPI_PREFIX}*`] } } },
             // SSE-KMS with a bucket key: PutObject asks KMS for a data key under the caller's permissions.
             { Sid: "EncryptKpiObjects", Action: ["kms:GenerateDataKey"], Resource: [platform.kmsKeyArn] },
         ];
@@ -298,27 +309,59 @@ export class KpiPipeline extends pulumi.ComponentResource {
             );
         }
 
-        // --- alarm: a complete day without trips (the function's ZeroTripDay EMF metric) ---
-        if (kpi.expectTripsDaily) {
+        // --- alarms on the function's EMF metrics (docs/kpi.md, operations: why each treats missing data as it does) ---
+        const metricAlarm = (suffix: string, description: string, metricName: string, treatMissingData: "notBreaching" | "breaching", window: { period: number; evaluationPeriods: number }, threshold: { value: number; comparison: "GreaterThanThreshold" | "LessThanThreshold" }) =>
             new aws.cloudwatch.MetricAlarm(
-                `${name}-zero-trip-day-alarm`,
+                `${name}-${suffix}`,
                 {
-                    alarmDescription: `${name}: a complete KPI day has no completed trip (trips were expected; check the writers and the completedDate index)`,
-                    namespace: "LogPlatform",
-                    metricName: "ZeroTripDay",
+                    alarmDescription: `${name}: ${description}`,
+                    namespace: METRICS_NAMESPACE,
+                    metricName,
                     dimensions: { service: KPI_METRICS_SERVICE },
-                    statistic: "Maximum",
-                    period: 3600,
-                    evaluationPeriods: 1,
-                    threshold: 0,
-                    comparisonOperator: "GreaterThanThreshold",
-                    treatMissingData: "notBreaching",
+                    statistic: "Sum",
+                    period: window.period,
+                    evaluationPeriods: window.evaluationPeriods,
+                    datapointsToAlarm: window.evaluationPeriods,
+                    threshold: threshold.value,
+                    comparisonOperator: threshold.comparison,
+                    treatMissingData,
                     alarmActions: [platform.alarmTopicArn],
                     okActions: [platform.alarmTopicArn],
                 },
                 parent,
             );
+        const hourly = { period: 3600, evaluationPeriods: 1 };
+        const aboveZero = { value: 0, comparison: "GreaterThanThreshold" as const };
+        if (kpi.expectTripsDaily) {
+            // No datapoint = no scheduled run computed a day: that is the heartbeat's alarm, not this one.
+            metricAlarm("zero-trip-day-alarm", "a complete KPI day has no completed trip (trips were expected; check the writers and the completedDate index)", "ZeroTripDay", "notBreaching", hourly, aboveZero);
         }
+        metricAlarm(
+            "trips-kept-too-long-alarm",
+            `trip items without expiresAt, or expiring later than ${kpi.tripRetentionDays} days after completedAt, are kept longer than the retention allows (docs/kpi.md, runbook)`,
+            "TripsKeptTooLong",
+            "notBreaching",
+            hourly,
+            aboveZero,
+        );
+        metricAlarm(
+            "late-trips-alarm",
+            `trips still arrive for the oldest day of the ${kpi.recomputeDays}-day recompute window, so later ones are missed: raise kpi.recomputeDays or enable kpi.streamTrigger, and backfill (docs/kpi.md)`,
+            "LateTripsAtWindowEdge",
+            "notBreaching",
+            hourly,
+            aboveZero,
+        );
+        // The heartbeat: no successful scheduled run for the schedule's interval plus slack. Silence means the pipeline stopped.
+        const heartbeat = heartbeatWindow(kpi.schedule);
+        metricAlarm(
+            "heartbeat-alarm",
+            `no scheduled KPI run (${kpi.schedule}) has succeeded for ${heartbeat.windowSeconds >= 3600 ? `${heartbeat.windowSeconds / 3600} hours` : `${heartbeat.windowSeconds / 60} minutes`}: check the schedule rule, its dead-letter queue and the function's errors`,
+            "ScheduledRunSucceeded",
+            "breaching",
+            { period: heartbeat.periodSeconds, evaluationPeriods: heartbeat.evaluationPeriods },
+            { value: 1, comparison: "LessThanThreshold" },
+        );
 
         this.bucketName = bucket.bucket;
         this.tableName = table ? table.name : pulumi.output(kpi.tripsTableName);

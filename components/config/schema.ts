@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { heartbeatWindow } from "../../functions/kpi/schedule";
+
 /**
  * The stack configuration schema: every setting every component reads, with its constraints.
  *
@@ -145,41 +147,65 @@ export const stackConfigSchema = z
             bulkConcurrency: intIn(1, 16).default(2),
             bulkMaxBytes: intIn(65536, 104857600).default(5242880),
         }),
-        kpi: section({
-            tripsTableName: z
-                .string()
-                .regex(/^[A-Za-z0-9_.-]{3,255}$/, "expected a DynamoDB table name (3-255 letters, digits, _ . -)"),
-            tripsTableKmsKeyArn: z
-                .string()
-                .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "expected a KMS key ARN like arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
-                .optional(),
-            schedule: scheduleExpression.default("cron(15 0 * * ? *)"),
-            athenaDatabase: z.string().regex(/^[a-z0-9_]{1,255}$/, "expected lower-case letters, digits and underscores").default("trip_kpis"),
-            /** Create the trips table here (SSE with the platform key, PITR, deletion protection) instead of using an existing one. */
-            createTripsTable: flag.default(false),
-            /** Stream NEW_IMAGE from a created table and keep today's KPIs current from it. */
-            streamTrigger: flag.default(false),
-            /** The sparse GSI keyed by completedDate (YYYY-MM-DD) with sort key completedAt. */
-            completedDateIndexName: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "expected a DynamoDB index name").default("completedDate-index"),
-            /** IANA time zone that defines a KPI day. */
-            timeZone: z
-                .string()
-                .refine((zone) => {
-                    try {
-                        new Intl.DateTimeFormat("en-US", { timeZone: zone });
-                        return true;
-                    } catch {
-                        return false;
+        kpi: z.preprocess(
+            (value) => (value === undefined ? {} : value),
+            z
+                .object({
+                    tripsTableName: z
+                        .string()
+                        .regex(/^[A-Za-z0-9_.-]{3,255}$/, "expected a DynamoDB table name (3-255 letters, digits, _ . -)"),
+                    tripsTableKmsKeyArn: z
+                        .string()
+                        .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "expected a KMS key ARN like arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+                        .optional(),
+                    schedule: scheduleExpression.default("cron(15 0 * * ? *)"),
+                    athenaDatabase: z.string().regex(/^[a-z0-9_]{1,255}$/, "expected lower-case letters, digits and underscores").default("trip_kpis"),
+                    /** Create the trips table here (SSE with the platform key, PITR, deletion protection) instead of using an existing one. */
+                    createTripsTable: flag.default(false),
+                    /** Stream NEW_IMAGE from a created table and keep today's KPIs current from it. */
+                    streamTrigger: flag.default(false),
+                    /** The sparse GSI keyed by completedDate (YYYY-MM-DD) with sort key completedAt. */
+                    completedDateIndexName: z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, "expected a DynamoDB index name").default("completedDate-index"),
+                    /** IANA time zone that defines a KPI day. */
+                    timeZone: z
+                        .string()
+                        .refine((zone) => {
+                            try {
+                                new Intl.DateTimeFormat("en-US", { timeZone: zone });
+                                return true;
+                            } catch {
+                                return false;
+                            }
+                        }, "expected an IANA time zone like UTC or Europe/Berlin")
+                        .default("UTC"),
+                    /** Days recomputed by every scheduled run (today's run also redoes the days before it, to count late trips). */
+                    recomputeDays: intIn(1, 31).default(2),
+                    currency: z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 currency code like USD").default("USD"),
+                    topZones: intIn(1, 100).default(10),
+                    /** Alarm when a computed day has zero trips. */
+                    expectTripsDaily: flag.default(true),
+                    /**
+                     * Days a trip item may stay in the trips table after its completedAt (its `expiresAt`, DynamoDB TTL): the
+                     * account keeps no data over 7 days, and a scheduled recompute must still find its days' trips.
+                     */
+                    tripRetentionDays: intIn(1, 7).default(3),
+                })
+                .strict()
+                .superRefine((kpi, ctx) => {
+                    if (kpi.tripRetentionDays < kpi.recomputeDays + 1) {
+                        ctx.addIssue({
+                            code: "custom",
+                            path: ["tripRetentionDays"],
+                            message: `kpi.tripRetentionDays (${kpi.tripRetentionDays}) must be at least kpi.recomputeDays + 1 (${kpi.recomputeDays + 1}): the last scheduled recompute of a day must still find its trips; raise tripRetentionDays (at most 7) or lower recomputeDays`,
+                        });
                     }
-                }, "expected an IANA time zone like UTC or Europe/Berlin")
-                .default("UTC"),
-            /** Days recomputed by every scheduled run (today's run also redoes the days before it, to count late trips). */
-            recomputeDays: intIn(1, 31).default(2),
-            currency: z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 currency code like USD").default("USD"),
-            topZones: intIn(1, 100).default(10),
-            /** Alarm when a computed day has zero trips. */
-            expectTripsDaily: flag.default(true),
-        }),
+                    try {
+                        heartbeatWindow(kpi.schedule);
+                    } catch (error) {
+                        ctx.addIssue({ code: "custom", path: ["schedule"], message: (error as Error).message });
+                    }
+                }),
+        ),
         retention: section({
             maxRetentionDays: z.coerce
                 .number()
@@ -283,6 +309,7 @@ export const CONFIG_EXAMPLES: Record<string, string> = {
     "kpi.currency": "USD",
     "kpi.topZones": "10",
     "kpi.expectTripsDaily": "true",
+    "kpi.tripRetentionDays": "3",
     "alerts.emails[]": "platform-oncall@example.com",
     "tags.owner": "platform-team",
     "tags.cost-center": "cc-1234",

@@ -5,7 +5,8 @@ import { KpiFunctionConfig } from "./config";
 import { dayWindow } from "./days";
 import { minorUnitDigits } from "./money";
 import { KpiRow, kpiRow } from "./output";
-import { emptyTrip, queryRange, queryRanges, TripItem, validateTrip, ValidationRules } from "./trips";
+import { expiryVerdict } from "./expiry";
+import { emptyTrip, parseUtcMillis, queryRange, queryRanges, TripItem, validateTrip, ValidationRules } from "./trips";
 
 /** What reading and aggregating one day gives: its row and the counts the logs and metrics carry. */
 export interface DayKpis {
@@ -16,10 +17,18 @@ export interface DayKpis {
     items: number;
     /** Items outside [start, end) of the day (only possible for items that break the completedAt contract). */
     outsideWindow: number;
+    /** Items read with no usable expiresAt, and with one later than completedAt + tripRetentionDays. */
+    expiresAtMissing: number;
+    expiresAtTooLate: number;
 }
 
-/** The validation rules of a config. */
+/** The validation rules of a config. The thresholds must be whole numbers, so every comparison with them is exact. */
 export function validationRules(config: Pick<KpiFunctionConfig, "currency" | "thresholds">): ValidationRules {
+    for (const [name, value] of Object.entries(config.thresholds)) {
+        if (!Number.isSafeInteger(value) || value <= 0) {
+            throw new RangeError(`KPI threshold ${name} ${String(value)} must be a positive whole number (thresholds are compared exactly, in integers)`);
+        }
+    }
     return { ...config.thresholds, currency: config.currency, minorDigits: minorUnitDigits(config.currency) };
 }
 
@@ -40,6 +49,8 @@ export async function computeDay(client: DynamoDBClient, config: KpiFunctionConf
             const counts = await queryRange(client, { tableName: config.tableName, indexName: config.indexName }, range, (items: TripItem[]) => {
                 for (const item of items) {
                     const verdict = validateTrip(item, rules, trip);
+                    const completedAtMs = verdict === "trip" ? trip.completedAtMs : parseUtcMillis(item["completedAt"]?.S ?? "");
+                    aggregate.addExpiry(expiryVerdict(item, completedAtMs, config.tripRetentionDays));
                     if (verdict === "trip" && (trip.completedAtMs < range.fromMs || trip.completedAtMs >= range.toMs)) {
                         outsideWindow++;
                         continue;
@@ -59,5 +70,7 @@ export async function computeDay(client: DynamoDBClient, config: KpiFunctionConf
         pages: parts.reduce((sum, part) => sum + part.pages, 0),
         items: parts.reduce((sum, part) => sum + part.items, 0),
         outsideWindow,
+        expiresAtMissing: total.expiresAtMissing,
+        expiresAtTooLate: total.expiresAtTooLate,
     };
 }

@@ -154,6 +154,7 @@ describe("KPI function (serialized closure) against moto", function () {
         currency: "USD",
         topZones: 5,
         expectTripsDaily: true,
+        tripRetentionDays: 3,
         thresholds: DEFAULT_THRESHOLDS,
         querySegments: 1,
         maxAttempts: 8,

@@ -7,6 +7,8 @@ import { createTripsTable as createSharedTripsTable } from "../../harness/tripsT
 export type TripRecord = Record<string, string | number | undefined>;
 
 export const INDEX_NAME = "completedDate-index";
+/** kpi.tripRetentionDays of the specs' function config (the default). */
+export const TRIP_RETENTION_DAYS = 3;
 
 /**
  * Creates a trips table with the sparse completedDate GSI (test/harness/tripsTable.ts), its index projecting
@@ -42,7 +44,8 @@ export const PAYMENT_TYPES = ["card", "cash", "wallet", "dispute"];
 
 /**
  * A valid completed trip ending at `completedAtMs`: money as whole cents / 100 (so the reference sums in
- * cents exactly), realistic speeds and durations, rider and driver ids that must never reach a log.
+ * cents exactly), realistic speeds and durations, rider and driver ids that must never reach a log, and the
+ * `expiresAt` the item contract asks for.
  */
 export function completedTrip(random: () => number, id: string, completedAtMs: number): TripRecord {
     const durationS = 120 + Math.floor(random() * 3000);
@@ -66,5 +69,7 @@ export function completedTrip(random: () => number, id: string, completedAtMs: n
         dropoffZone: ZONES[Math.floor(random() * ZONES.length)],
         driverId: `driver-${id}-d7f3`,
         riderId: `rider-${id}-r9k2`,
+        // DynamoDB TTL: gone TRIP_RETENTION_DAYS after completion (docs/kpi.md, item contract).
+        expiresAt: Math.floor(completedAtMs / 1000) + TRIP_RETENTION_DAYS * 86_400,
     };
 }
