@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, DynamoDBClient, WriteRequest } from "@aws-sdk/client-dynamodb";
+import { AttributeValue, BatchWriteItemCommand, DynamoDBClient, WriteRequest } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 
 import { createTripsTable as createSharedTripsTable } from "../../harness/tripsTable";
@@ -21,7 +21,12 @@ export async function createTripsTable(client: DynamoDBClient, tableName: string
 
 /** Writes trips with BatchWriteItem (25 a request, `parallel` requests in flight), retrying unprocessed items. */
 export async function putTrips(client: DynamoDBClient, tableName: string, trips: TripRecord[], parallel = 8): Promise<void> {
-    const requests: WriteRequest[] = trips.map((trip) => ({ PutRequest: { Item: marshall(trip, { removeUndefinedValues: true }) } }));
+    await putItems(client, tableName, trips.map((trip) => marshall(trip, { removeUndefinedValues: true })), parallel);
+}
+
+/** Writes raw items (attribute values exactly as given: number texts like "1.1E0" stay as written), as putTrips does. */
+export async function putItems(client: DynamoDBClient, tableName: string, items: Record<string, AttributeValue>[], parallel = 8): Promise<void> {
+    const requests: WriteRequest[] = items.map((item) => ({ PutRequest: { Item: item } }));
     let next = 0;
     async function worker(): Promise<void> {
         while (next < requests.length) {
