@@ -6,7 +6,7 @@ import { dayWindow } from "./days";
 import { minorUnitDigits } from "./money";
 import { KpiRow, kpiRow } from "./output";
 import { expiryVerdict } from "./expiry";
-import { emptyTrip, parseUtcMillis, queryRange, queryRanges, TripItem, validateTrip, ValidationRules } from "./trips";
+import { emptyTrip, parseUtcMillis, queryRange, queryRanges, Trip, TripItem, validateTrip, ValidationRules } from "./trips";
 
 /** What reading and aggregating one day gives: its row and the counts the logs and metrics carry. */
 export interface DayKpis {
@@ -33,6 +33,20 @@ export function validationRules(config: Pick<KpiFunctionConfig, "currency" | "th
 }
 
 /**
+ * Validates one index item into a day's aggregate (the per-item work of a run; the benchmark measures it):
+ * its expiresAt is checked whatever its verdict, and a trip whose completedAt lies outside [fromMs, toMs) is not
+ * counted (false: only items that break the completedAt contract can be).
+ */
+export function countItem(aggregate: DayAggregate, item: TripItem, rules: ValidationRules, tripRetentionDays: number, trip: Trip, range: { fromMs: number; toMs: number }): boolean {
+    const verdict = validateTrip(item, rules, trip);
+    const completedAtMs = verdict === "trip" ? trip.completedAtMs : parseUtcMillis(item["completedAt"]?.S ?? "");
+    aggregate.addExpiry(expiryVerdict(item, completedAtMs, tripRetentionDays));
+    if (verdict === "trip" && (trip.completedAtMs < range.fromMs || trip.completedAtMs >= range.toMs)) return false;
+    aggregate.add(verdict, trip);
+    return true;
+}
+
+/**
  * Reads one KPI day from the index (every page of every range; ranges run in parallel when the day is split
  * into `querySegments`) and aggregates it. Partial aggregates are merged in range order; all sums are
  * integers, so the row does not depend on the split.
@@ -48,14 +62,7 @@ export async function computeDay(client: DynamoDBClient, config: KpiFunctionConf
             const trip = emptyTrip();
             const counts = await queryRange(client, { tableName: config.tableName, indexName: config.indexName }, range, (items: TripItem[]) => {
                 for (const item of items) {
-                    const verdict = validateTrip(item, rules, trip);
-                    const completedAtMs = verdict === "trip" ? trip.completedAtMs : parseUtcMillis(item["completedAt"]?.S ?? "");
-                    aggregate.addExpiry(expiryVerdict(item, completedAtMs, config.tripRetentionDays));
-                    if (verdict === "trip" && (trip.completedAtMs < range.fromMs || trip.completedAtMs >= range.toMs)) {
-                        outsideWindow++;
-                        continue;
-                    }
-                    aggregate.add(verdict, trip);
+                    if (!countItem(aggregate, item, rules, config.tripRetentionDays, trip, range)) outsideWindow++;
                 }
             });
             return { aggregate, ...counts };
