@@ -1,6 +1,7 @@
 /**
  * KPI pipeline benchmark (not a test), all figures measured side by side in one run:
- *  1. aggregation throughput in-process (validate + aggregate raw DynamoDB items), trips/s on one core;
+ *  1. aggregation throughput in-process (the function's per-item work: validate, check expiresAt, aggregate raw
+ *     DynamoDB items), trips/s on one core;
  *  2. peak RSS of a child process aggregating 100k and 1M trips (flat = memory does not grow with trips);
  *  3. end-to-end time of one day of 100k trips against moto (the function's handler: Query pages + validate +
  *     aggregate + PutObject) beside a bare paginated Query of the same day, in the same run;
@@ -22,14 +23,15 @@ import { DayAggregate } from "../functions/kpi/aggregate";
 import { DEFAULT_THRESHOLDS, KpiFunctionConfig } from "../functions/kpi/config";
 import { makeKpiHandler } from "../functions/kpi/handler";
 import { kpiRow } from "../functions/kpi/output";
-import { validationRules } from "../functions/kpi/pipeline";
-import { emptyTrip, PROJECTED_ATTRIBUTES, validateTrip } from "../functions/kpi/trips";
+import { countItem, validationRules } from "../functions/kpi/pipeline";
+import { emptyTrip, PROJECTED_ATTRIBUTES } from "../functions/kpi/trips";
 import { completedTrip, createTripsTable, INDEX_NAME, prng, putTrips } from "../test/integration/kpi/tripsTable";
 import { startMoto } from "../test/harness/services/moto";
 import { KPI_PACKAGES } from "../components/kpiPipeline";
 import { bundleSize } from "./lib/bundle";
 
 const DAY = "2026-11-21";
+const ALL_TIME = { fromMs: Number.NEGATIVE_INFINITY, toMs: Number.POSITIVE_INFINITY };
 
 function flag(name: string, fallback: number): number {
     const index = process.argv.indexOf(`--${name}`);
@@ -63,7 +65,7 @@ function childAggregate(n: number): void {
     const trip = emptyTrip();
     for (let done = 0; done < n; ) {
         const page = pool.slice(done % pool.length, (done % pool.length) + 1000);
-        for (const item of page) aggregate.add(validateTrip(item, rules, trip), trip);
+        for (const item of page) countItem(aggregate, item, rules, 3, trip, ALL_TIME);
         done += page.length;
     }
     const row = kpiRow(DAY, aggregate, { timeZone: "UTC", currency: "USD", minorDigits: 2, topZones: 10 });
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
     console.log(`  peak RSS 1M / 100k: ${rssRatio.toFixed(3)} (target <= 1.10) ${rssRatio <= 1.1 ? "PASS" : "MISS"}`);
 
     console.log("4. bundle");
-    const config: KpiFunctionConfig = { tableName: "bench-trips", indexName: INDEX_NAME, bucket: "bench-kpis", timeZone: "UTC", recomputeDays: 2, currency: "USD", topZones: 10, expectTripsDaily: true, thresholds: DEFAULT_THRESHOLDS, querySegments: 1, maxAttempts: 8 };
+    const config: KpiFunctionConfig = { tableName: "bench-trips", indexName: INDEX_NAME, bucket: "bench-kpis", timeZone: "UTC", recomputeDays: 2, currency: "USD", topZones: 10, expectTripsDaily: true, tripRetentionDays: 3, thresholds: DEFAULT_THRESHOLDS, querySegments: 1, maxAttempts: 8 };
     const bundle = await bundleSize(() => makeKpiHandler(config), KPI_PACKAGES);
     console.log(`  zipped function: ${(bundle.zipBytes / 1024).toFixed(0)} KiB, ${bundle.files} files, packages: ${bundle.packages.join(", ")} (target <= 1024 KiB) ${bundle.zipBytes <= 1024 * 1024 ? "PASS" : "MISS"}`);
 

@@ -36,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
         currency: options.currency,
         topZones: options.topZones,
         expectTripsDaily: false,
+        tripRetentionDays: options.tripRetentionDays,
         thresholds: DEFAULT_THRESHOLDS,
         querySegments: options.segments,
         maxAttempts: 8,
@@ -45,14 +46,14 @@ async function main(argv: string[]): Promise<number> {
     const s3 = new S3Client(clientConfig);
     const bar = options.json || !process.stderr.isTTY ? undefined : new SingleBar({ format: "KPI days {bar} {value}/{total} {date}", stream: process.stderr, hideCursor: true });
     bar?.start(options.dates.length, 0, { date: "" });
-    const rows: { row: KpiRow; key: string; ms: number }[] = [];
+    const rows: { row: KpiRow; key: string; ms: number; keptTooLong: number }[] = [];
     let failed = 0;
     for (const date of options.dates) {
         const started = Date.now();
         try {
             const day = await computeDay(dynamodb, config, date);
             const key = options.dryRun ? "(dry run: not written)" : (await writeKpiObject(s3, config.bucket, date, renderKpiLines([day.row]))).key;
-            rows.push({ row: day.row, key, ms: Date.now() - started });
+            rows.push({ row: day.row, key, ms: Date.now() - started, keptTooLong: day.expiresAtMissing + day.expiresAtTooLate });
             if (options.json) process.stdout.write(renderKpiLines([day.row]));
         } catch (error) {
             failed++;
@@ -65,10 +66,10 @@ async function main(argv: string[]): Promise<number> {
     return failed === 0 ? 0 : 1;
 }
 
-function summaryTable(rows: { row: KpiRow; key: string; ms: number }[], options: KpiCliOptions): string {
+function summaryTable(rows: { row: KpiRow; key: string; ms: number; keptTooLong: number }[], options: KpiCliOptions): string {
     const money = (minor: number | null, digits: number) => (minor === null ? "-" : (minor / 10 ** digits).toFixed(digits));
-    const header = ["day", "trips", "revenue", "mean", "tip rate", "km p50", "km p95", "min p50", "rejected", "object", "ms"];
-    const lines = rows.map(({ row, key, ms }) => [
+    const header = ["day", "trips", "revenue", "mean", "tip rate", "km p50", "km p95", "min p50", "rejected", "kept too long", "object", "ms"];
+    const lines = rows.map(({ row, key, ms, keptTooLong }) => [
         row.kpi_date,
         String(row.trips_completed),
         money(row.revenue_total_minor, row.currency_minor_digits),
@@ -78,12 +79,13 @@ function summaryTable(rows: { row: KpiRow; key: string; ms: number }[], options:
         row.distance_km_p95 === null ? "-" : row.distance_km_p95.toFixed(2),
         row.duration_s_p50 === null ? "-" : (row.duration_s_p50 / 60).toFixed(1),
         String(row.records_rejected),
+        String(keptTooLong),
         options.dryRun ? key : `s3://${options.bucket ?? ""}/${key}`,
         String(ms),
     ]);
     const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => (line[i] ?? "").length)));
-    const render = (cells: string[]) => cells.map((cell, i) => (i === 0 || i >= 9 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ").trimEnd();
-    return `${[render(header), render(widths.map((width) => "-".repeat(width))), ...lines.map(render)].join("\n")}\n(${options.currency}, days in ${options.timeZone})\n`;
+    const render = (cells: string[]) => cells.map((cell, i) => (i === 0 || i >= 10 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ").trimEnd();
+    return `${[render(header), render(widths.map((width) => "-".repeat(width))), ...lines.map(render)].join("\n")}\n(${options.currency}, days in ${options.timeZone}; kept too long: items with no expiresAt or one later than ${options.tripRetentionDays} days after completedAt)\n`;
 }
 
 main(process.argv.slice(2)).then(

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_THRESHOLDS, KpiFunctionConfig } from "../functions/kpi/config";
 import { makeKpiHandler } from "../functions/kpi/handler";
 import { KPI_COLUMNS } from "../functions/kpi/schema";
+import { METRICS_NAMESPACE } from "../functions/shared/metrics";
 import { PROJECTED_ATTRIBUTES } from "../functions/kpi/trips";
 import { StackConfig } from "./config";
 import { EXEMPTION_TAG } from "./dataProtection/component";
@@ -43,6 +44,7 @@ export function kpiFunctionConfig(kpi: StackConfig["kpi"], bucket: string): KpiF
         currency: kpi.currency,
         topZones: kpi.topZones,
         expectTripsDaily: kpi.expectTripsDaily,
+        tripRetentionDays: kpi.tripRetentionDays,
         thresholds: DEFAULT_THRESHOLDS,
         querySegments: 1,
         maxAttempts: 8,
@@ -211,6 +213,10 @@ export class KpiPipeline extends pulumi.ComponentResource {
         const statements: Statement[] = [
             { Sid: "QueryCompletedTripsIndex", Action: ["dynamodb:Query"], Resource: [indexArn] },
             { Sid: "WriteKpiObjects", Action: ["s3:PutObject"], Resource: [pulumi.interpolate`${bucket.arn}/${KPI_PREFIX}*`] },
+            // The oldest day of a scheduled window is compared with its previous object (LateTripsAtWindowEdge);
+            // ListBucket under kpis/ only, so a day without an object is a 404, not a 403.
+            { Sid: "ReadKpiObjects", Action: ["s3:GetObject"], Resource: [pulumi.interpolate`${bucket.arn}/${KPI_PREFIX}*`] },
+            { Sid: "ListKpiObjects", Action: ["s3:ListBucket"], Resource: [bucket.arn], Condition: { StringLike: { "s3:prefix": [`${KPI_PREFIX}*`] } } },
             // SSE-KMS with a bucket key: PutObject asks KMS for a data key under the caller's permissions.
             { Sid: "EncryptKpiObjects", Action: ["kms:GenerateDataKey"], Resource: [platform.kmsKeyArn] },
         ];
@@ -243,6 +249,13 @@ export class KpiPipeline extends pulumi.ComponentResource {
                 timeoutSeconds: 300,
                 reservedConcurrency: 2,
                 asyncFailures: { maximumRetryAttempts: 2, maximumEventAgeSeconds: ASYNC_MAX_EVENT_AGE_HOURS * 3600 },
+                // Silence means the pipeline stopped: no scheduled run succeeded for the schedule's interval plus slack.
+                heartbeat: {
+                    schedule: kpi.schedule,
+                    setting: "kpi.schedule",
+                    metric: { namespace: METRICS_NAMESPACE, metricName: "ScheduledRunSucceeded", dimensions: { service: KPI_METRICS_SERVICE, stack: platform.stack }, meaning: "a scheduled KPI run succeeded" },
+                    runbook: "docs/kpi.md#operations-and-alarms",
+                },
             },
             parent,
         );
@@ -317,27 +330,49 @@ export class KpiPipeline extends pulumi.ComponentResource {
             );
         }
 
-        // --- alarm: a complete day without trips (the function's ZeroTripDay EMF metric) ---
-        if (kpi.expectTripsDaily) {
+        // --- alarms on the function's EMF metrics (docs/kpi.md, operations: why each treats missing data as it does) ---
+        const metricAlarm = (suffix: string, description: string, metricName: string, treatMissingData: "notBreaching" | "breaching", window: { period: number; evaluationPeriods: number }, threshold: { value: number; comparison: "GreaterThanThreshold" | "LessThanThreshold" }) =>
             new aws.cloudwatch.MetricAlarm(
-                `${name}-zero-trip-day-alarm`,
+                `${name}-${suffix}`,
                 {
-                    alarmDescription: `${name}: a complete KPI day has no completed trip (trips were expected; check the writers and the completedDate index)`,
-                    namespace: "LogPlatform",
-                    metricName: "ZeroTripDay",
-                    dimensions: { service: KPI_METRICS_SERVICE },
-                    statistic: "Maximum",
-                    period: 3600,
-                    evaluationPeriods: 1,
-                    threshold: 0,
-                    comparisonOperator: "GreaterThanThreshold",
-                    treatMissingData: "notBreaching",
+                    alarmDescription: `${name}: ${description}`,
+                    namespace: METRICS_NAMESPACE,
+                    metricName,
+                    dimensions: { service: KPI_METRICS_SERVICE, stack: platform.stack },
+                    statistic: "Sum",
+                    period: window.period,
+                    evaluationPeriods: window.evaluationPeriods,
+                    datapointsToAlarm: window.evaluationPeriods,
+                    threshold: threshold.value,
+                    comparisonOperator: threshold.comparison,
+                    treatMissingData,
                     alarmActions: [platform.alarmTopicArn],
                     okActions: [platform.alarmTopicArn],
                 },
                 parent,
             );
+        const hourly = { period: 3600, evaluationPeriods: 1 };
+        const aboveZero = { value: 0, comparison: "GreaterThanThreshold" as const };
+        if (kpi.expectTripsDaily) {
+            // No datapoint = no scheduled run computed a day: that is the heartbeat's alarm, not this one.
+            metricAlarm("zero-trip-day-alarm", "a complete KPI day has no completed trip (trips were expected; check the writers and the completedDate index)", "ZeroTripDay", "notBreaching", hourly, aboveZero);
         }
+        metricAlarm(
+            "trips-kept-too-long-alarm",
+            `trip items without expiresAt, or expiring later than ${kpi.tripRetentionDays} days after completedAt, are kept longer than the retention allows (docs/kpi.md, runbook)`,
+            "TripsKeptTooLong",
+            "notBreaching",
+            hourly,
+            aboveZero,
+        );
+        metricAlarm(
+            "late-trips-alarm",
+            `trips still arrive for the oldest day of the ${kpi.recomputeDays}-day recompute window, so later ones are missed: raise kpi.recomputeDays or enable kpi.streamTrigger, and backfill (docs/kpi.md)`,
+            "LateTripsAtWindowEdge",
+            "notBreaching",
+            hourly,
+            aboveZero,
+        );
 
         this.bucketName = bucket.bucket;
         this.tableName = table ? table.name : pulumi.output(kpi.tripsTableName);

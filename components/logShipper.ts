@@ -318,7 +318,7 @@ export class LogShipper extends pulumi.ComponentResource {
         for (const source of sources) {
             shipperAlarm(`${name}-${source}-accounting-alarm`, this, topic, {
                 description: `${name}: ${source} accounting broken: received != shipped + already present + dead-lettered + failed for retry + filtered`,
-                ...accountingMetric(source),
+                ...accountingMetric(source, platform.stack),
                 statistic: "Sum",
                 threshold: 0,
                 evaluationPeriods: 1,
@@ -326,7 +326,7 @@ export class LogShipper extends pulumi.ComponentResource {
             });
             shipperAlarm(`${name}-${source}-dead-lettered-alarm`, this, topic, {
                 description: `${name}: ${source} sent documents to the dead-letter queue`,
-                ...deadLetteredMetric(source),
+                ...deadLetteredMetric(source, platform.stack),
                 statistic: "Sum",
                 threshold: 0,
                 evaluationPeriods: 1,
@@ -353,11 +353,11 @@ export function excludeLogGroups(names: string[]): string {
 }
 
 /** The EMF metric the handler emits when received != the sum of the outcomes (functions/shipper/accounting.ts). */
-export function accountingMetric(source: ShipperSource): { namespace: string; metricName: string; dimensions: Record<string, string> } {
-    return { namespace: "LogPlatform", metricName: "AccountingBreach", dimensions: { service: "log-shipper", source } };
+export function accountingMetric(source: ShipperSource, stack: string): { namespace: string; metricName: string; dimensions: Record<string, string> } {
+    return { namespace: "LogPlatform", metricName: "AccountingBreach", dimensions: { service: "log-shipper", stack, source } };
 }
 
 /** The EMF count of documents sent to the dead-letter queue. */
-export function deadLetteredMetric(source: ShipperSource): { namespace: string; metricName: string; dimensions: Record<string, string> } {
-    return { namespace: "LogPlatform", metricName: "DeadLettered", dimensions: { service: "log-shipper", source } };
+export function deadLetteredMetric(source: ShipperSource, stack: string): { namespace: string; metricName: string; dimensions: Record<string, string> } {
+    return { namespace: "LogPlatform", metricName: "DeadLettered", dimensions: { service: "log-shipper", stack, source } };
 }

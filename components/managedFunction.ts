@@ -4,6 +4,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import { STACK_VARIABLE } from "../functions/shared/metrics";
 import type { RetentionValues } from "./dataProtection/plan";
 import { MISSING_DATA, queueDepthAlarm } from "./shared/alarmData";
 import { heartbeatAlarm, SuccessMetric } from "./shared/heartbeat";
@@ -184,7 +185,7 @@ export class ManagedFunction<E = unknown, R = unknown> extends pulumi.ComponentR
                 timeout: args.timeoutSeconds ?? 60,
                 reservedConcurrentExecutions: args.reservedConcurrency,
                 kmsKeyArn: args.platform.kmsKeyArn,
-                environment: { variables: { NODE_OPTIONS: FUNCTION_NODE_OPTIONS, ...args.environment } },
+                environment: { variables: { NODE_OPTIONS: FUNCTION_NODE_OPTIONS, [STACK_VARIABLE]: args.platform.stack, ...args.environment } },
                 loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
                 vpcConfig: args.vpc ? { subnetIds: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds } : undefined,
                 codePathOptions: { extraExcludePackages: excludedPackages(name, args.packages) },

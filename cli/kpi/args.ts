@@ -16,11 +16,13 @@ export interface KpiCliOptions {
     currency: string;
     topZones: number;
     segments: number;
+    /** Days a trip item may be kept after completedAt (kpi.tripRetentionDays): items kept longer are counted. */
+    tripRetentionDays: number;
 }
 
 
 export const USAGE = `Usage: npm run kpi -- (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) --table NAME (--bucket NAME | --dry-run)
-  [--index completedDate-index] [--time-zone UTC] [--currency USD] [--top-zones 10] [--segments 1] [--json]
+  [--index completedDate-index] [--time-zone UTC] [--currency USD] [--top-zones 10] [--segments 1] [--trip-retention-days 3] [--json]
 AWS credentials come from the standard chain; AWS_ENDPOINT_URL is honoured (the local moto of \`npm run services -- up\`).
 --dry-run prints the KPIs without writing; --json prints them as JSON lines instead of a table.
 (backfills of more than ${MAX_DAYS_PER_INVOCATION} days are fine here; the Lambda takes at most ${MAX_DAYS_PER_INVOCATION} a call)`;
@@ -46,6 +48,7 @@ export function parseKpiArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         currency: { type: "string" },
         "top-zones": { type: "string" },
         segments: { type: "string" },
+        "trip-retention-days": { type: "string" },
     });
     const wrap = <T>(flag: string, action: () => T): T => {
         try {
@@ -91,5 +94,6 @@ export function parseKpiArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         currency,
         topZones: positiveInt("top-zones", values["top-zones"], 10, 100),
         segments: positiveInt("segments", values.segments, 1, 32),
+        tripRetentionDays: positiveInt("trip-retention-days", values["trip-retention-days"], 3, 7),
     };
 }

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { scheduleProblem } from "../shared/schedule";
+
 /**
  * The stack configuration schema: every setting every component reads, with its constraints.
  *
@@ -7,6 +9,12 @@ import { z } from "zod";
  * (set with `pulumi config set --path '<project>:<section>.<setting>' <value>`). Missing sections are
  * treated as empty objects so that each missing required setting is reported on its own line.
  */
+
+/** Refuses a schedule no heartbeat alarm can be sized from, on the setting's path. */
+function refineSchedule(setting: string, schedule: string, ctx: z.RefinementCtx): void {
+    const problem = scheduleProblem(setting, schedule);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["schedule"], message: problem });
+}
 
 /** Treat `undefined` as `{}` so that missing required leaves are reported one by one. */
 function section<T extends z.ZodRawShape>(shape: T) {
@@ -224,7 +232,9 @@ export const stackConfigSchema = z
                 .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "expected a KMS key ARN like arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
                 .optional()
                 .describe("The existing table's KMS key, when it is customer-managed (the function gets kms:Decrypt on it)."),
-            schedule: scheduleExpression.default("cron(15 0 * * ? *)").describe("When the daily KPI run starts (EventBridge schedule, UTC)."),
+            schedule: scheduleExpression
+                .default("cron(15 0 * * ? *)")
+                .describe("When the KPI run starts (EventBridge schedule, UTC): a fixed interval (rate, or a cron on every day), so its heartbeat alarm can be sized."),
             athenaDatabase: z
                 .string()
                 .regex(/^[a-z0-9_]{1,255}$/, "expected lower-case letters, digits and underscores")
@@ -266,7 +276,9 @@ export const stackConfigSchema = z
                 .describe(
                     "Trips carry expiresAt (DynamoDB TTL, epoch seconds) at most this many days after their completedAt (docs/kpi.md, item contract); the created table expires them with TTL. At least recomputeDays + 1.",
                 ),
-        }).describe("The daily trip KPI pipeline: the DynamoDB trips table it reads, when it runs, what a KPI day is, and where the KPIs go."),
+        })
+            .superRefine((kpi, ctx) => refineSchedule("kpi.schedule", kpi.schedule, ctx))
+            .describe("The daily trip KPI pipeline: the DynamoDB trips table it reads, when it runs, what a KPI day is, and where the KPIs go."),
         retention: section({
             maxRetentionDays: z.coerce
                 .number()
@@ -278,7 +290,7 @@ export const stackConfigSchema = z
                 .describe(
                     `The retention (one of ${ALLOWED_RETENTION_DAYS.join(", ")}) the enforcer sets and this stack's own log groups get. Unset: the longest CloudWatch value whose data is gone within the limit, deletion lag included (3 days for 7 days and a 72 h lag). Set: at most that.`,
                 ),
-            schedule: scheduleExpression.default("rate(1 hour)").describe("How often every log group is swept (one EventBridge schedule per swept region)."),
+            schedule: scheduleExpression.default("rate(1 hour)").describe("How often every log group is swept: one EventBridge schedule; the function fans out to every covered region. A fixed interval (rate, or a cron on every day), so its heartbeat alarm can be sized."),
             regions: z
                 .array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region like eu-west-1"))
                 .default([])
@@ -321,7 +333,9 @@ export const stackConfigSchema = z
                 .regex(/^arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9_.-]{3,128}$/, "expected a CloudTrail trail ARN like arn:aws:cloudtrail:eu-west-1:123456789012:trail/organization-trail")
                 .optional()
                 .describe("With createTrail false: the account's existing trail; the function checks at every sweep that it records management write events."),
-        }).describe("The retention enforcer: the retention every CloudWatch log group gets, where and how often it sweeps, what it leaves alone, and the on-create rule and its trail."),
+        })
+            .superRefine((retention, ctx) => refineSchedule("retention.schedule", retention.schedule, ctx))
+            .describe("The retention enforcer: the retention every CloudWatch log group gets, where and how often it sweeps, what it leaves alone, and the on-create rule and its trail."),
         dataProtection: section({
             maxAgeDays: intIn(1, 7)
                 .default(7)

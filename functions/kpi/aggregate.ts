@@ -1,9 +1,10 @@
+import type { ExpiryVerdict } from "./expiry";
 import { QuantileSketch } from "./sketch";
 import { REJECT_REASONS, RejectReason, Trip, Verdict } from "./trips";
 
 /**
  * The running totals of one KPI day. Memory is flat: integer sums, two quantile sketches, and one counter per
- * payment type and pickup zone. Sums are integers (minor units, micrometres of distance, milliseconds), so the
+ * payment type and pickup zone. Sums are integers (minor units, millimetres of distance, milliseconds), so the
  * result does not depend on the order trips arrive in or on how the day was split; `merge` combines partial
  * aggregates of the same day (parallel Query ranges).
  */
@@ -25,6 +26,9 @@ export class DayAggregate {
     readonly rejected: Record<RejectReason, number>;
     recordsRead: number;
     notCompleted: number;
+    /** Items read with no usable `expiresAt` / with one later than the retention allows (functions/kpi/expiry.ts). */
+    expiresAtMissing: number;
+    expiresAtTooLate: number;
 
     // Assigned in the constructor, not as field initializers: closure serialization keeps constructor bodies only.
     constructor() {
@@ -44,6 +48,8 @@ export class DayAggregate {
         this.rejected = { missing_field: 0, wrong_type: 0, negative_value: 0, impossible_speed: 0, impossible_duration: 0, wrong_currency: 0 };
         this.recordsRead = 0;
         this.notCompleted = 0;
+        this.expiresAtMissing = 0;
+        this.expiresAtTooLate = 0;
     }
 
     /** Counts one validated item (the trip is read only when the verdict is "trip"). */
@@ -67,12 +73,23 @@ export class DayAggregate {
         this.faresMinor += trip.fareMinor;
         this.tipsMinor += trip.tipMinor;
         this.tollsMinor += trip.tollsMinor;
-        this.distanceMm += Math.round(trip.distanceKm * 1e6);
+        this.distanceMm += trip.distanceMm;
         this.durationMs += trip.durationMs;
-        this.distanceKm.add(trip.distanceKm);
+        this.distanceKm.add(trip.distanceMm / 1e6);
         this.durationSeconds.add(trip.durationMs / 1000);
         this.paymentTypes.set(trip.paymentType, (this.paymentTypes.get(trip.paymentType) ?? 0) + 1);
         this.pickupZones.set(trip.pickupZone, (this.pickupZones.get(trip.pickupZone) ?? 0) + 1);
+    }
+
+    /** Counts an item whose expiresAt breaks the retention rule (it is counted whatever its verdict). */
+    addExpiry(verdict: ExpiryVerdict): void {
+        if (verdict === "missing") this.expiresAtMissing++;
+        else if (verdict === "too_late") this.expiresAtTooLate++;
+    }
+
+    /** Items kept longer than the retention allows: no usable expiresAt, or a later one. */
+    get keptTooLong(): number {
+        return this.expiresAtMissing + this.expiresAtTooLate;
     }
 
     get rejectedTotal(): number {
@@ -98,5 +115,7 @@ export class DayAggregate {
         for (const reason of REJECT_REASONS) this.rejected[reason] += other.rejected[reason];
         this.recordsRead += other.recordsRead;
         this.notCompleted += other.notCompleted;
+        this.expiresAtMissing += other.expiresAtMissing;
+        this.expiresAtTooLate += other.expiresAtTooLate;
     }
 }

@@ -3,9 +3,9 @@
  * (functions/kpi/handler.ts). Serialized by value into the function: ids and settings only, no secret.
  */
 export interface KpiThresholds {
-    /** A trip faster than this (distance / (dropoff - pickup)) is rejected as `impossible_speed`. */
+    /** A trip faster than this (distance / (dropoff - pickup)) is rejected as `impossible_speed`. A whole number: compared exactly. */
     maxSpeedKmh: number;
-    /** A trip longer than this (dropoff - pickup) is rejected as `impossible_duration`; zero or negative durations are too. */
+    /** A trip longer than this (dropoff - pickup) is rejected as `impossible_duration`; zero or negative durations are too. A whole number. */
     maxDurationSeconds: number;
 }
 
@@ -25,6 +25,11 @@ export interface KpiFunctionConfig {
     topZones: number;
     /** Emit `ZeroTripDay` = 1 (alarmed) when a complete day has no trip. */
     expectTripsDaily: boolean;
+    /**
+     * Days a trip item may be kept after its completedAt (`kpi.tripRetentionDays`): items with no `expiresAt`, or a
+     * later one, are counted (`TripsKeptTooLong`), never rejected.
+     */
+    tripRetentionDays: number;
     thresholds: KpiThresholds;
     /** Parallel Queries per day (the day split by completedAt ranges). 1 = one paginated Query per UTC partition. */
     querySegments: number;

@@ -39,8 +39,16 @@ export function parseKpiEvent(event: unknown, options: { timeZone: string; recom
     }
     const record = event as Record<string, unknown>;
     if (record["detail-type"] === "Scheduled Event") {
-        const time = typeof record["time"] === "string" ? Date.parse(record["time"]) : NaN;
-        return { kind: "dates", scheduled: true, dates: scheduledDates(Number.isNaN(time) ? options.nowMs : time, options.timeZone, options.recomputeDays) };
+        // The event's `time` is the instant the schedule fired: a retry hours later still computes the same days.
+        const time = record["time"];
+        let at = options.nowMs;
+        if (time !== undefined) {
+            at = typeof time === "string" ? parseUtcMillis(time) : NaN;
+            if (Number.isNaN(at)) {
+                throw new InputError(`event.time ${JSON.stringify(time)} is not a UTC timestamp like "2026-11-22T00:15:00Z": EventBridge sets it; send it as it does, or leave it out to use the clock`);
+            }
+        }
+        return { kind: "dates", scheduled: true, dates: scheduledDates(at, options.timeZone, options.recomputeDays) };
     }
     if (Array.isArray(record["Records"])) {
         return { kind: "stream", records: (record["Records"] as StreamRecord[]).map((entry, index) => streamDay(entry, index, options.timeZone)) };

@@ -5,7 +5,8 @@ import { KpiFunctionConfig } from "./config";
 import { dayWindow } from "./days";
 import { minorUnitDigits } from "./money";
 import { KpiRow, kpiRow } from "./output";
-import { emptyTrip, queryRange, queryRanges, TripItem, validateTrip, ValidationRules } from "./trips";
+import { expiryVerdict } from "./expiry";
+import { emptyTrip, parseUtcMillis, queryRange, queryRanges, Trip, TripItem, validateTrip, ValidationRules } from "./trips";
 
 /** What reading and aggregating one day gives: its row and the counts the logs and metrics carry. */
 export interface DayKpis {
@@ -16,11 +17,33 @@ export interface DayKpis {
     items: number;
     /** Items outside [start, end) of the day (only possible for items that break the completedAt contract). */
     outsideWindow: number;
+    /** Items read with no usable expiresAt, and with one later than completedAt + tripRetentionDays. */
+    expiresAtMissing: number;
+    expiresAtTooLate: number;
 }
 
-/** The validation rules of a config. */
+/** The validation rules of a config. The thresholds must be whole numbers, so every comparison with them is exact. */
 export function validationRules(config: Pick<KpiFunctionConfig, "currency" | "thresholds">): ValidationRules {
+    for (const [name, value] of Object.entries(config.thresholds)) {
+        if (!Number.isSafeInteger(value) || value <= 0) {
+            throw new RangeError(`KPI threshold ${name} ${String(value)} must be a positive whole number (thresholds are compared exactly, in integers)`);
+        }
+    }
     return { ...config.thresholds, currency: config.currency, minorDigits: minorUnitDigits(config.currency) };
+}
+
+/**
+ * Validates one index item into a day's aggregate (the per-item work of a run; the benchmark measures it):
+ * its expiresAt is checked whatever its verdict, and a trip whose completedAt lies outside [fromMs, toMs) is not
+ * counted (false: only items that break the completedAt contract can be).
+ */
+export function countItem(aggregate: DayAggregate, item: TripItem, rules: ValidationRules, tripRetentionDays: number, trip: Trip, range: { fromMs: number; toMs: number }): boolean {
+    const verdict = validateTrip(item, rules, trip);
+    const completedAtMs = verdict === "trip" ? trip.completedAtMs : parseUtcMillis(item["completedAt"]?.S ?? "");
+    aggregate.addExpiry(expiryVerdict(item, completedAtMs, tripRetentionDays));
+    if (verdict === "trip" && (trip.completedAtMs < range.fromMs || trip.completedAtMs >= range.toMs)) return false;
+    aggregate.add(verdict, trip);
+    return true;
 }
 
 /**
@@ -39,12 +62,7 @@ export async function computeDay(client: DynamoDBClient, config: KpiFunctionConf
             const trip = emptyTrip();
             const counts = await queryRange(client, { tableName: config.tableName, indexName: config.indexName }, range, (items: TripItem[]) => {
                 for (const item of items) {
-                    const verdict = validateTrip(item, rules, trip);
-                    if (verdict === "trip" && (trip.completedAtMs < range.fromMs || trip.completedAtMs >= range.toMs)) {
-                        outsideWindow++;
-                        continue;
-                    }
-                    aggregate.add(verdict, trip);
+                    if (!countItem(aggregate, item, rules, config.tripRetentionDays, trip, range)) outsideWindow++;
                 }
             });
             return { aggregate, ...counts };
@@ -59,5 +77,7 @@ export async function computeDay(client: DynamoDBClient, config: KpiFunctionConf
         pages: parts.reduce((sum, part) => sum + part.pages, 0),
         items: parts.reduce((sum, part) => sum + part.items, 0),
         outsideWindow,
+        expiresAtMissing: total.expiresAtMissing,
+        expiresAtTooLate: total.expiresAtTooLate,
     };
 }

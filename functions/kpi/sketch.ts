@@ -23,9 +23,19 @@ export class QuantileSketch {
         return this.sketch.count;
     }
 
-    /** The value at quantile q (0-1), or null when empty. */
-    quantile(q: number): number | null {
-        return this.sketch.count === 0 ? null : this.sketch.getValueAtQuantile(q);
+    /**
+     * The value at quantile `numerator / denominator` (a fraction in [0, 1), e.g. 19/20), or null when empty: the
+     * value at 0-based rank k = floor(q * (n - 1)) of the sorted values (the lower neighbour when q * (n - 1) is
+     * fractional, no interpolation), within the sketch's relative accuracy. k is computed in integers; the sketch is
+     * asked for the quantile (k + 1/2) / (n - 1), whose rank lies strictly inside element k's place, so floating
+     * point in the sketch cannot move it to a neighbour.
+     */
+    quantile(numerator: number, denominator: number): number | null {
+        const n = this.sketch.count;
+        if (n === 0) return null;
+        if (n === 1) return this.sketch.getValueAtQuantile(0);
+        const rank = Math.floor((numerator * (n - 1)) / denominator);
+        return this.sketch.getValueAtQuantile(Math.min(1, (rank + 0.5) / (n - 1)));
     }
 
     merge(other: QuantileSketch): void {

@@ -5,12 +5,18 @@ export type { Metrics } from "@aws-lambda-powertools/metrics";
 /** The CloudWatch namespace every function of this platform publishes its Embedded Metric Format metrics to. */
 export const METRICS_NAMESPACE = "LogPlatform";
 
+/** The environment variable that names the function's stack (set on every function by ManagedFunction). */
+export const STACK_VARIABLE = "LOG_PLATFORM_STACK";
+
 /**
  * An Embedded Metric Format emitter (Powertools Metrics) for one function. Create it inside a handler
- * factory. `POWERTOOLS_METRICS_DISABLED=true` turns the output off (tests that do not read it).
+ * factory. Every metric carries the `stack` dimension when the function's environment names its stack, so two
+ * stacks in one account never feed each other's alarms. `POWERTOOLS_METRICS_DISABLED=true` turns the output off
+ * (tests that do not read it).
  */
 export function createMetrics(serviceName: string): Metrics {
-    return new Metrics({ namespace: METRICS_NAMESPACE, serviceName });
+    const stack = process.env[STACK_VARIABLE];
+    return new Metrics({ namespace: METRICS_NAMESPACE, serviceName, ...(stack ? { defaultDimensions: { stack } } : {}) });
 }
 
 /**

@@ -80,27 +80,34 @@ describe("alarms of both stacks: what missing data means, heartbeats, failure al
         expect(unused.map((row) => row.pattern)).to.deep.equal([]);
     });
 
-    it("gives each scheduled function a heartbeat that breaches on silence, over a window of its own schedule", function () {
+    it("gives each scheduled function a heartbeat on its successful runs that breaches on silence, over a window of its own schedule", function () {
         // Schedules from the stack files: prod kpi cron(15 0 * * ? *), retention rate(1 hour); dev cron(30 1 * * ? *), rate(6 hours).
         const expected: Record<string, Record<string, [number, number]>> = {
-            prod: { "kpi-daily-heartbeat-alarm": [86400, 2], "retention-sweep-heartbeat-alarm": [3600, 2] },
-            dev: { "kpi-daily-heartbeat-alarm": [86400, 2], "retention-sweep-heartbeat-alarm": [21600, 2] },
+            prod: { "kpi-daily-heartbeat-alarm": [3600, 26], "retention-sweep-heartbeat-alarm": [3600, 2] },
+            dev: { "kpi-daily-heartbeat-alarm": [3600, 26], "retention-sweep-heartbeat-alarm": [3600, 8] },
         };
         for (const stack of ["prod", "dev"]) {
             const heartbeats = alarmsOf(stack).filter((alarm) => alarm.name.endsWith("-heartbeat-alarm"));
             const run = runs[stack];
             expect(Object.fromEntries(heartbeats.map((alarm) => [alarm.name, [input(alarm, "period"), input(alarm, "evaluationPeriods")]])), stack).to.deep.equal(expected[stack]);
+            // The metric each handler publishes when a run completed successfully (not its invocations: a run that fails
+            // every time is as stopped as one that never starts), with the stack's dimension.
+            const success: Record<string, [string, Record<string, string>]> = {
+                "kpi-daily-heartbeat-alarm": ["ScheduledRunSucceeded", { service: "kpi-pipeline", stack }],
+                "retention-sweep-heartbeat-alarm": ["RegionSweepSucceeded", { service: "retention-enforcer", stack }],
+            };
+            expect(run.resources.length).to.be.greaterThan(0);
             for (const alarm of heartbeats) {
-                expect([input(alarm, "metricName"), input(alarm, "statistic"), input(alarm, "comparisonOperator"), input(alarm, "threshold"), input(alarm, "treatMissingData")]).to.deep.equal([
-                    "Invocations",
+                expect([input(alarm, "namespace"), input(alarm, "metricName"), input(alarm, "statistic"), input(alarm, "comparisonOperator"), input(alarm, "threshold"), input(alarm, "treatMissingData")]).to.deep.equal([
+                    "LogPlatform",
+                    success[alarm.name]?.[0],
                     "Sum",
                     "LessThanThreshold",
                     1,
                     "breaching",
                 ]);
                 expect(input(alarm, "datapointsToAlarm")).to.equal(input(alarm, "evaluationPeriods"));
-                const fn = ofType(run, "aws:lambda/function:Function").find((candidate) => `${candidate.name}-heartbeat-alarm` === alarm.name);
-                expect(input(alarm, "dimensions")).to.deep.equal({ FunctionName: fn?.wireState["name"] });
+                expect(input(alarm, "dimensions")).to.deep.equal(success[alarm.name]?.[1]);
             }
         }
     });
@@ -135,17 +142,20 @@ describe("alarms of both stacks: what missing data means, heartbeats, failure al
             expect(scheduleIntervalSeconds("cron(0 0 1 * ? *)")).to.equal(undefined);
         });
 
-        it("fires only after a whole gap plus a period without a run, within CloudWatch's evaluation limits", function () {
+        it("fires only after the gap plus its slack (the gap itself, at most 2 h) without a success, within CloudWatch's evaluation limits", function () {
+            // [period, evaluation periods]: hourly periods (a minute under an hour) covering interval + min(interval, 2 h).
             const cases: [string, [number, number] | undefined][] = [
                 ["rate(1 minute)", [60, 2]],
-                ["rate(5 minutes)", [300, 2]],
-                ["rate(90 minutes)", [5400, 2]],
+                ["rate(10 minutes)", [60, 20]],
+                ["rate(90 minutes)", [3600, 3]],
                 ["rate(1 hour)", [3600, 2]],
-                ["cron(15 0 * * ? *)", [86400, 2]],
-                ["rate(2 days)", [86400, 3]],
-                ["rate(6 days)", [86400, 7]],
+                ["cron(0 */6 * * ? *)", [3600, 8]],
+                ["cron(15 0 * * ? *)", [3600, 26]],
+                ["rate(2 days)", [3600, 50]],
+                ["rate(6 days)", [3600, 146]],
                 ["rate(7 days)", undefined],
                 ["cron(0 8 ? * MON *)", undefined],
+                ["rate(0 minutes)", undefined],
             ];
             for (const [schedule, window] of cases) {
                 const got = heartbeatWindow(schedule);
@@ -153,7 +163,7 @@ describe("alarms of both stacks: what missing data means, heartbeats, failure al
                 if (got) {
                     expect(got.period % 60, schedule).to.equal(0);
                     expect(got.period * got.evaluationPeriods, schedule).to.be.at.most(got.period < 3600 ? 86400 : 604800);
-                    expect(got.period * (got.evaluationPeriods - 1), `${schedule}: a window longer than the gap`).to.be.at.least(scheduleIntervalSeconds(schedule) ?? Infinity);
+                    expect(got.period * got.evaluationPeriods, `${schedule}: a window longer than the gap`).to.be.above(scheduleIntervalSeconds(schedule) ?? Infinity);
                 }
             }
         });

@@ -64,7 +64,9 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
                 expect(state(fn, "memorySize")).to.equal(512);
                 expect(state(fn, "kmsKeyArn")).to.equal(keyArn);
                 const variables = (state(fn, "environment") as { variables: Record<string, string> }).variables;
-                expect(Object.keys(variables).sort()).to.deep.equal(["NODE_OPTIONS", "SHIPPER_DEAD_LETTER_QUEUE_URL"]);
+                expect(Object.keys(variables).sort()).to.deep.equal(["LOG_PLATFORM_STACK", "NODE_OPTIONS", "SHIPPER_DEAD_LETTER_QUEUE_URL"]);
+                // The stack names the metrics' `stack` dimension: dev's and prod's functions never feed each other's alarms.
+                expect(variables["LOG_PLATFORM_STACK"]).to.equal("prod");
                 expect(variables["SHIPPER_DEAD_LETTER_QUEUE_URL"]).to.equal(str(one(run, "aws:sqs/queue:Queue", "shipper-dead-letters"), "url"));
                 expect(JSON.stringify(variables)).to.not.match(/password|apiKey/i);
             }
@@ -241,8 +243,8 @@ describe("LogShipper component (components/logShipper.ts) under mocks", function
                 ...["cloudwatch", "kinesis", "sqs"].flatMap((source) => [
                     `AWS/Lambda/Errors ${JSON.stringify({ FunctionName: fnName(source) })}`,
                     `AWS/Lambda/Throttles ${JSON.stringify({ FunctionName: fnName(source) })}`,
-                    `LogPlatform/AccountingBreach ${JSON.stringify({ service: "log-shipper", source })}`,
-                    `LogPlatform/DeadLettered ${JSON.stringify({ service: "log-shipper", source })}`,
+                    `LogPlatform/AccountingBreach ${JSON.stringify({ service: "log-shipper", source, stack: "prod" })}`,
+                    `LogPlatform/DeadLettered ${JSON.stringify({ service: "log-shipper", source, stack: "prod" })}`,
                 ]),
                 `AWS/Lambda/IteratorAge ${JSON.stringify({ FunctionName: fnName("kinesis") })}`,
                 ...["shipper-dead-letters", "shipper-sqs-dlq", "shipper-kinesis-failures", "shipper-cloudwatch-failures"].map(

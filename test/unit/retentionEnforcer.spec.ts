@@ -277,7 +277,8 @@ describe("RetentionEnforcer component (components/retentionEnforcer.ts) under mo
             expect(statements.find((statement) => statement["Sid"] === "DetectAccountRetentionPolicies")?.["Condition"]).to.deep.equal({ StringEquals: { "aws:RequestedRegion": ["eu-west-2", "us-east-1", REGION] } });
             expect(environmentOf(run)["RETENTION_COVERED_REGIONS"]).to.equal(`eu-west-2,us-east-1,${REGION}`);
             expect(run.outputs["retentionRegions"]).to.deep.equal(["eu-west-2", "us-east-1", REGION]);
-            expect(json(one(run, ALARM, "retention-sweep-heartbeat-alarm").inputs)).to.deep.include({ period: 1800, evaluationPeriods: 2 });
+            // 30 min + 30 min of slack: one hour, one hourly period.
+            expect(json(one(run, ALARM, "retention-sweep-heartbeat-alarm").inputs)).to.deep.include({ period: 3600, evaluationPeriods: 1 });
         });
 
         it("without onCreate: no CreateLogGroup rule, and the grant covers only the listed regions", async function () {
@@ -317,7 +318,7 @@ describe("RetentionEnforcer component (components/retentionEnforcer.ts) under mo
             } catch (error) {
                 thrown = error;
             }
-            expect(String(thrown)).to.match(/retention\.schedule cron\(0 12 \? \* MON-FRI \*\): the heartbeat alarm's period cannot be derived from it .*pulumi config set --path 'log-platform:retention\.schedule' 'rate\(1 hour\)'/s);
+            expect(String(thrown)).to.match(/log-platform:retention\.schedule: retention\.schedule cron\(0 12 \? \* MON-FRI \*\): a heartbeat alarm cannot be sized from it: use rate\(N minutes\|hours\|days\).*\n\s+fix: pulumi config set --path 'log-platform:retention\.schedule'/s);
         });
 
         describe("the policy pack (as `npm run gate` runs it)", function () {

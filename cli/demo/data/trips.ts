@@ -115,6 +115,8 @@ export function generateTrips(random: Random, sizes: TripSizes): TripSet {
             dropoffZone: { S: random.pick(ZONES) },
             driverId: { S: `drv-${random.hex(10)}` },
             riderId: { S: `rdr-${random.hex(10)}` },
+            // DynamoDB TTL (docs/kpi.md, item contract): gone 3 days (kpi.tripRetentionDays' default) after completion.
+            expiresAt: { N: String(Math.floor(completedAtMs / 1000) + 3 * 86_400) },
         };
         const roll = random.next();
         if (roll < 0.01) {

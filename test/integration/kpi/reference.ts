@@ -1,7 +1,7 @@
 import { referenceKpis, ReferenceKpis, ReferenceTrip } from "../../harness/kpiReference";
 import { TripRecord } from "./tripsTable";
 
-export { exactQuantileBounds, ReferenceKpis, topPickupZones } from "../../harness/kpiReference";
+export { exactQuantile, referenceDoubles, ReferenceKpis, sortedPayments, topPickupZones } from "../../harness/kpiReference";
 
 /** Cents of a money value generated as whole cents / 100 (or given explicitly in `exactCents`). */
 export function cents(value: unknown, exactCents?: number): number {
@@ -15,7 +15,7 @@ function asReferenceTrip(trip: TripRecord, exact: { fare?: number; tip?: number 
         fareCents: cents(trip["fare"], exact?.fare),
         tipCents: cents(trip["tip"], exact?.tip),
         tollsCents: cents(trip["tolls"]),
-        distanceKm: Number(trip["distanceKm"]),
+        distanceKm: typeof trip["distanceKm"] === "number" ? trip["distanceKm"] : String(trip["distanceKm"]),
         durationS: (Date.parse(String(trip["dropoffAt"])) - Date.parse(String(trip["pickupAt"]))) / 1000,
         paymentType: String(trip["paymentType"]),
         pickupZone: String(trip["pickupZone"]),

@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, DynamoDBClient, WriteRequest } from "@aws-sdk/client-dynamodb";
+import { AttributeValue, BatchWriteItemCommand, DynamoDBClient, WriteRequest } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 
 import { createTripsTable as createSharedTripsTable } from "../../harness/tripsTable";
@@ -7,6 +7,8 @@ import { createTripsTable as createSharedTripsTable } from "../../harness/tripsT
 export type TripRecord = Record<string, string | number | undefined>;
 
 export const INDEX_NAME = "completedDate-index";
+/** kpi.tripRetentionDays of the specs' function config (the default). */
+export const TRIP_RETENTION_DAYS = 3;
 
 /**
  * Creates a trips table with the sparse completedDate GSI (test/harness/tripsTable.ts), its index projecting
@@ -19,7 +21,12 @@ export async function createTripsTable(client: DynamoDBClient, tableName: string
 
 /** Writes trips with BatchWriteItem (25 a request, `parallel` requests in flight), retrying unprocessed items. */
 export async function putTrips(client: DynamoDBClient, tableName: string, trips: TripRecord[], parallel = 8): Promise<void> {
-    const requests: WriteRequest[] = trips.map((trip) => ({ PutRequest: { Item: marshall(trip, { removeUndefinedValues: true }) } }));
+    await putItems(client, tableName, trips.map((trip) => marshall(trip, { removeUndefinedValues: true })), parallel);
+}
+
+/** Writes raw items (attribute values exactly as given: number texts like "1.1E0" stay as written), as putTrips does. */
+export async function putItems(client: DynamoDBClient, tableName: string, items: Record<string, AttributeValue>[], parallel = 8): Promise<void> {
+    const requests: WriteRequest[] = items.map((item) => ({ PutRequest: { Item: item } }));
     let next = 0;
     async function worker(): Promise<void> {
         while (next < requests.length) {
@@ -42,7 +49,8 @@ export const PAYMENT_TYPES = ["card", "cash", "wallet", "dispute"];
 
 /**
  * A valid completed trip ending at `completedAtMs`: money as whole cents / 100 (so the reference sums in
- * cents exactly), realistic speeds and durations, rider and driver ids that must never reach a log.
+ * cents exactly), realistic speeds and durations, rider and driver ids that must never reach a log, and the
+ * `expiresAt` the item contract asks for.
  */
 export function completedTrip(random: () => number, id: string, completedAtMs: number): TripRecord {
     const durationS = 120 + Math.floor(random() * 3000);
@@ -66,5 +74,7 @@ export function completedTrip(random: () => number, id: string, completedAtMs: n
         dropoffZone: ZONES[Math.floor(random() * ZONES.length)],
         driverId: `driver-${id}-d7f3`,
         riderId: `rider-${id}-r9k2`,
+        // DynamoDB TTL: gone TRIP_RETENTION_DAYS after completion (docs/kpi.md, item contract).
+        expiresAt: Math.floor(completedAtMs / 1000) + TRIP_RETENTION_DAYS * 86_400,
     };
 }

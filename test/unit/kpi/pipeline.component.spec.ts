@@ -113,6 +113,8 @@ describe("KpiPipeline component under mocks", function () {
                 { Effect: "Allow", Sid: "DecryptEnvironment", Action: ["kms:Decrypt"], Resource: [key] },
                 { Effect: "Allow", Sid: "QueryCompletedTripsIndex", Action: ["dynamodb:Query"], Resource: [`arn:aws:dynamodb:${REGION}:${MOCK_ACCOUNT_ID}:table/trips-prod/index/completedDate-index`] },
                 { Effect: "Allow", Sid: "WriteKpiObjects", Action: ["s3:PutObject"], Resource: [`arn:aws:s3:::${bucket}/kpis/*`] },
+                { Effect: "Allow", Sid: "ReadKpiObjects", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${bucket}/kpis/*`] },
+                { Effect: "Allow", Sid: "ListKpiObjects", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`], Condition: { StringLike: { "s3:prefix": ["kpis/*"] } } },
                 { Effect: "Allow", Sid: "EncryptKpiObjects", Action: ["kms:GenerateDataKey"], Resource: [key] },
                 { Effect: "Allow", Sid: "ReadTripsTableKey", Action: ["kms:Decrypt"], Resource: [String(PROD_KPI["tripsTableKmsKeyArn"])] },
                 { Effect: "Allow", Sid: "OnFailureDestination", Action: ["sqs:SendMessage"], Resource: [`arn:aws:sqs:${REGION}:${MOCK_ACCOUNT_ID}:${queueName}`] },
@@ -198,10 +200,27 @@ describe("KpiPipeline component under mocks", function () {
             expect([fn.inputs["runtime"], fn.inputs["timeout"], fn.inputs["reservedConcurrentExecutions"]]).to.deep.equal(["nodejs22.x", 300, 2]);
         });
 
-        it("alarms on a complete day without trips from the function's ZeroTripDay metric", function () {
-            const alarm = one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "kpi-zero-trip-day-alarm").inputs;
-            expect([alarm["namespace"], alarm["metricName"], alarm["comparisonOperator"], alarm["threshold"]]).to.deep.equal(["LogPlatform", "ZeroTripDay", "GreaterThanThreshold", 0]);
-            expect(alarm["dimensions"]).to.deep.equal({ service: "kpi-pipeline" });
+        it("alarms on the function's EMF metrics: a zero-trip day, trips kept too long, late trips at the window's edge (missing data not breaching)", function () {
+            for (const [name, metric] of [
+                ["kpi-zero-trip-day-alarm", "ZeroTripDay"],
+                ["kpi-trips-kept-too-long-alarm", "TripsKeptTooLong"],
+                ["kpi-late-trips-alarm", "LateTripsAtWindowEdge"],
+            ]) {
+                const alarm = one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs;
+                expect([alarm["namespace"], alarm["metricName"], alarm["statistic"], alarm["comparisonOperator"], alarm["threshold"]], name).to.deep.equal(["LogPlatform", metric, "Sum", "GreaterThanThreshold", 0]);
+                expect(alarm["dimensions"], name).to.deep.equal({ service: "kpi-pipeline", stack: "prod" });
+                expect(alarm["treatMissingData"], `${name}: no datapoint = no run, which the heartbeat reports`).to.equal("notBreaching");
+                expect(alarm["alarmActions"], name).to.deep.equal([run.outputs["alarmTopicArn"]]);
+            }
+            expect(String(one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "kpi-trips-kept-too-long-alarm").inputs["alarmDescription"])).to.contain("3 days");
+        });
+
+        it("alarms when no scheduled run has succeeded for the daily interval plus slack, treating silence as breaching", function () {
+            const alarm = one(run, "aws:cloudwatch/metricAlarm:MetricAlarm", "kpi-daily-heartbeat-alarm").inputs;
+            expect([alarm["namespace"], alarm["metricName"], alarm["statistic"], alarm["comparisonOperator"], alarm["threshold"]]).to.deep.equal(["LogPlatform", "ScheduledRunSucceeded", "Sum", "LessThanThreshold", 1]);
+            expect(alarm["dimensions"]).to.deep.equal({ service: "kpi-pipeline", stack: "prod" });
+            // cron(15 0 * * ? *): 24 h + 2 h of slack, as 26 hourly periods that must all be without a success.
+            expect([alarm["period"], alarm["evaluationPeriods"], alarm["datapointsToAlarm"], alarm["treatMissingData"]]).to.deep.equal([3600, 26, 26, "breaching"]);
             expect(alarm["alarmActions"]).to.deep.equal([run.outputs["alarmTopicArn"]]);
         });
 
@@ -217,6 +236,21 @@ describe("KpiPipeline component under mocks", function () {
         before(async function () {
             const rest = Object.fromEntries(Object.entries(PROD_KPI).filter(([key]) => key !== "tripsTableKmsKeyArn"));
             run = await runStack("prod", { kpi: { ...rest, createTripsTable: true, streamTrigger: true, schedule: "cron(5 1 * * ? *)" } });
+        });
+
+        it("creates the table with TTL on expiresAt and the index projecting it, so trips expire and the function can count those kept too long", function () {
+            const table = one(run, "aws:dynamodb/table:Table", "kpi-trips").inputs;
+            expect(table["ttl"]).to.deep.equal({ attributeName: "expiresAt", enabled: true });
+            const [index] = table["globalSecondaryIndexes"] as Json[];
+            expect(index?.["nonKeyAttributes"]).to.include("expiresAt");
+        });
+
+        it("derives the heartbeat window from a rate() schedule too", async function () {
+            const rest = Object.fromEntries(Object.entries(PROD_KPI).filter(([key]) => key !== "tripsTableKmsKeyArn"));
+            const hourly = await runStack("prod", { kpi: { ...rest, createTripsTable: true, schedule: "rate(20 minutes)" } });
+            const alarm = one(hourly, "aws:cloudwatch/metricAlarm:MetricAlarm", "kpi-daily-heartbeat-alarm").inputs;
+            // 20 min + 20 min of slack, as 40 one-minute periods.
+            expect([alarm["period"], alarm["evaluationPeriods"], alarm["treatMissingData"]]).to.deep.equal([60, 40, "breaching"]);
         });
 
         it("creates the table with the platform key, PITR, deletion protection, the sparse index and a NEW_IMAGE stream", function () {
@@ -251,6 +285,21 @@ describe("KpiPipeline component under mocks", function () {
             });
             expect(statements.map((statement) => statement["Sid"])).to.not.include("ReadTripsTableKey");
         });
+    });
+
+    it("refuses a trip retention that does not outlast the recompute window, or above 7 days, naming the settings", async function () {
+        const refused = async (kpi: Json) => {
+            try {
+                await runStack("prod", { kpi: { ...PROD_KPI, ...kpi } });
+            } catch (error) {
+                return String(error);
+            }
+            return "accepted";
+        };
+        expect(await refused({ recomputeDays: 3, tripRetentionDays: 3 })).to.contain("kpi.tripRetentionDays").and.to.contain("kpi.recomputeDays (3) + 1");
+        expect(await refused({ recomputeDays: 2, tripRetentionDays: 3 })).to.equal("accepted");
+        expect(await refused({ tripRetentionDays: 8 })).to.contain("log-platform:kpi.tripRetentionDays");
+        expect(await refused({ schedule: "cron(0 8 ? * MON *)" })).to.contain("log-platform:kpi.schedule").and.to.contain("a cron that runs every day");
     });
 
     it("refuses the stream trigger without a created table, naming both settings", async function () {

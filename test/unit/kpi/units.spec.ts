@@ -59,7 +59,7 @@ describe("KPI units: money, days, query ranges, CLI flags", function () {
     });
 
     it("accepts --date, --from/--to and --dry-run, and names the flag and the fix for bad ones", function () {
-        expect(parseKpiArgs(["--date", "2026-11-21", "--table", "trips", "--dry-run"], {})).to.include({ table: "trips", dryRun: true, json: false });
+        expect(parseKpiArgs(["--date", "2026-11-21", "--table", "trips", "--dry-run"], {})).to.include({ table: "trips", dryRun: true, json: false, tripRetentionDays: 3 });
         expect(parseKpiArgs(["--from", "2026-11-01", "--to", "2026-11-03", "--table", "trips", "--bucket", "b"], {}).dates).to.deep.equal(["2026-11-01", "2026-11-02", "2026-11-03"]);
         const bad: [string[], RegExp][] = [
             [["--date", "2026-02-30", "--table", "trips", "--dry-run"], /--date.*YYYY-MM-DD/],
@@ -70,6 +70,7 @@ describe("KPI units: money, days, query ranges, CLI flags", function () {
             [["--date", "2026-11-01", "--table", "trips", "--dry-run", "--segments", "0"], /--segments "0" must be a whole number from 1 to 32/],
             [["--date", "2026-11-01", "--table", "trips", "--dry-run", "--time-zone", "Mars/Olympus"], /--time-zone/],
             [["--date", "2026-11-01", "--tabel", "trips"], /tabel/],
+            [["--date", "2026-11-01", "--table", "trips", "--dry-run", "--trip-retention-days", "8"], /--trip-retention-days "8" must be a whole number from 1 to 7/],
         ];
         for (const [argv, message] of bad) expect(() => parseKpiArgs(argv, {}), argv.join(" ")).to.throw(UsageError, message);
     });
