@@ -21,7 +21,7 @@ export interface KpiPipelineArgs {
     platform: PlatformRefs;
 }
 
-/** Prefix of the KPI objects (`kpis/dt=YYYY-MM-DD/kpis.json`) and of Athena's query results in the bucket. */
+/** Prefix of the KPI objects (`kpis/dt=YYYY-MM-DD/kpis.json`) in the KPI bucket, and of Athena's query results in theirs. */
 export const KPI_PREFIX = "kpis/";
 export const ATHENA_RESULTS_PREFIX = "athena-results/";
 /** The attribute the trips table's TTL reads (epoch seconds; docs/kpi.md, item contract). */
@@ -119,44 +119,29 @@ export class KpiPipeline extends pulumi.ComponentResource {
         const indexArn = pulumi.interpolate`${tableArn}/index/${kpi.completedDateIndexName}`;
         const tableKeyArn: pulumi.Input<string> | undefined = kpi.createTripsTable ? platform.kmsKeyArn : kpi.tripsTableKmsKeyArn;
 
-        // --- bucket: every object expires within the limit (KPI objects by their exemption, when the config has one) ---
+        // --- buckets: the KPI objects in one, Athena's query results in another. S3 applies the shortest expiry when
+        // lifecycle rules overlap, and a prefix no rule covers keeps its objects forever, so one bucket could not give
+        // the KPI objects their exemption and everything else the limit. ---
         const { bucket: bucketDays, kpiObjects } = platform.retention;
+        const expireEverything = (id: string, days: { expirationDays: number; noncurrentDays: number }) => ({
+            id,
+            status: "Enabled",
+            filter: { prefix: "" },
+            expiration: { days: days.expirationDays },
+            noncurrentVersionExpiration: { noncurrentDays: days.noncurrentDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: bucketDays.abortMultipartDays },
+        });
         const { bucket } = secureBucket(
             `${name}-bucket`,
             {
                 kmsKeyArn: platform.kmsKeyArn,
-                // The audit and the policy pack accept the longer kpis/ expiry only with this tag and the config's exemption.
+                // The audit and the policy pack accept the exemption's expiry only with this tag and the config's entry.
                 tags: kpiObjects.exempt ? { [EXEMPTION_TAG]: "kpi-objects" } : undefined,
-                lifecycleRules: [
-                    {
-                        id: "athena-results-expire",
-                        status: "Enabled",
-                        filter: { prefix: ATHENA_RESULTS_PREFIX },
-                        expiration: { days: bucketDays.expirationDays },
-                        noncurrentVersionExpiration: { noncurrentDays: bucketDays.noncurrentDays },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: bucketDays.abortMultipartDays },
-                    },
-                    {
-                        id: "kpi-objects-expire",
-                        status: "Enabled",
-                        filter: { prefix: KPI_PREFIX },
-                        expiration: { days: kpiObjects.expirationDays },
-                        noncurrentVersionExpiration: { noncurrentDays: kpiObjects.noncurrentDays },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: bucketDays.abortMultipartDays },
-                    },
-                    {
-                        // Anything else written to the bucket (nothing is, by design) expires like Athena's results.
-                        id: "everything-else-expires",
-                        status: "Enabled",
-                        filter: { prefix: "" },
-                        expiration: { days: bucketDays.expirationDays },
-                        noncurrentVersionExpiration: { noncurrentDays: bucketDays.noncurrentDays },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: bucketDays.abortMultipartDays },
-                    },
-                ],
+                lifecycleRules: [expireEverything("kpi-objects-expire", kpiObjects)],
             },
             this,
         );
+        const { bucket: resultsBucket } = secureBucket(`${name}-athena-results`, { kmsKeyArn: platform.kmsKeyArn, lifecycleRules: [expireEverything("athena-results-expire", bucketDays)] }, this);
 
         // --- Glue table + Athena workgroup ---
         const database = new aws.glue.CatalogDatabase(`${name}-database`, { name: kpi.athenaDatabase, description: "Daily trip KPIs written by the KPI pipeline" }, parent);
@@ -201,7 +186,7 @@ export class KpiPipeline extends pulumi.ComponentResource {
                     publishCloudwatchMetricsEnabled: true,
                     bytesScannedCutoffPerQuery: 10 * 1024 * 1024 * 1024,
                     resultConfiguration: {
-                        outputLocation: pulumi.interpolate`s3://${bucket.bucket}/${ATHENA_RESULTS_PREFIX}`,
+                        outputLocation: pulumi.interpolate`s3://${resultsBucket.bucket}/${ATHENA_RESULTS_PREFIX}`,
                         encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: platform.kmsKeyArn },
                     },
                 },

@@ -283,7 +283,7 @@ export function retentionPlan(config: StackConfig, project = "log-platform"): { 
     });
     row({
         store: "kpi-objects",
-        description: "the KPI bucket's kpis/ objects (daily aggregates)",
+        description: "the KPI bucket: only the daily KPI objects (aggregates) under kpis/",
         keeps: `expire after ${kpiObjectDays}d, old versions ${BUCKET_NONCURRENT_DAYS}d`,
         upstreamHours: 0,
         worstHours: s3WorstHours(bucketRetention(kpiObjectDays), lags),
@@ -291,7 +291,7 @@ export function retentionPlan(config: StackConfig, project = "log-platform"): { 
     });
     row({
         store: "athena-results",
-        description: "the KPI bucket's athena-results/ (query results)",
+        description: "the Athena workgroup's results bucket (query results)",
         keeps: `expire after ${bucketDays}d, old versions ${BUCKET_NONCURRENT_DAYS}d`,
         upstreamHours: 0,
         worstHours: s3WorstHours(bucketRetention(bucketDays), lags),

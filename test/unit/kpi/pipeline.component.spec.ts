@@ -140,7 +140,12 @@ describe("KpiPipeline component under mocks", function () {
                 noncurrentVersionExpiration: { noncurrentDays: 1 },
                 abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
             });
-            expect(rules).to.deep.equal([expiring("athena-results-expire", "athena-results/", 2), expiring("kpi-objects-expire", "kpis/", 395), expiring("everything-else-expires", "", 2)]);
+            // One rule over the whole bucket: S3 applies the shortest expiry where rules overlap, so the KPI objects get a
+            // bucket of their own (Athena's results another, below).
+            expect(rules).to.deep.equal([expiring("kpi-objects-expire", "", 395)]);
+            const results = one(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "kpi-athena-results-lifecycle").inputs["rules"] as Json[];
+            expect(results).to.deep.equal([expiring("athena-results-expire", "", 2)]);
+            expect(one(run, "aws:s3/bucket:Bucket", "kpi-athena-results").inputs["tags"], "the results bucket is not exempt").to.equal(undefined);
             expect(one(run, "aws:s3/bucket:Bucket", "kpi-bucket").inputs["tags"]).to.deep.equal({ "data-protection-exemption": "kpi-objects" });
             const block = one(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "kpi-bucket-public-access").inputs;
             expect([block["blockPublicAcls"], block["blockPublicPolicy"], block["ignorePublicAcls"], block["restrictPublicBuckets"]]).to.deep.equal([true, true, true, true]);
@@ -175,11 +180,11 @@ describe("KpiPipeline component under mocks", function () {
             }
         });
 
-        it("enforces the Athena workgroup's configuration with SSE-KMS results under the 7-day prefix", function () {
+        it("enforces the Athena workgroup's configuration with SSE-KMS results in their own expiring bucket", function () {
             const configuration = json(one(run, "aws:athena/workgroup:Workgroup", "kpi-athena").inputs["configuration"]);
             expect(configuration["enforceWorkgroupConfiguration"]).to.equal(true);
             expect(json(configuration["resultConfiguration"])).to.deep.equal({
-                outputLocation: `s3://${String(run.outputs["kpiBucketName"])}/athena-results/`,
+                outputLocation: `s3://${String(one(run, "aws:s3/bucket:Bucket", "kpi-athena-results").wireState["bucket"])}/athena-results/`,
                 encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: String(run.outputs["kmsKeyArn"]) },
             });
         });
