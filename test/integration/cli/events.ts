@@ -25,11 +25,15 @@ export class EventFiles {
         return { file: this.write(name, cloudWatchEvent("/app/api", "i-0abc", events)), ids: events.map((event) => event.id) };
     }
 
+    /** Records that arrived just now: a dead letter's data age (and so whether replay may ship it again) counts from their arrival. */
     kinesis(name: string, records: { sequenceNumber: string; text: string }[]): string {
-        return this.write(name, kinesisEvent(records.map((record) => ({ data: Buffer.from(record.text), sequenceNumber: record.sequenceNumber }))));
+        const arrival = Date.now() / 1000;
+        return this.write(name, kinesisEvent(records.map((record) => ({ data: Buffer.from(record.text), sequenceNumber: record.sequenceNumber, arrival }))));
     }
 
+    /** Messages sent just now (see `kinesis`). */
     sqs(name: string, messages: { messageId: string; body: string }[]): string {
-        return this.write(name, sqsEvent(messages));
+        const sent = Date.now();
+        return this.write(name, sqsEvent(messages.map((message) => ({ ...message, sent }))));
     }
 }

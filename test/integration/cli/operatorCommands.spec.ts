@@ -281,7 +281,7 @@ describe("operator commands: services up, ship, replay, services down (child pro
             await fixMapping("aws.sqs");
             const result = await run("replay", ["--queue", dlq]);
             expect(result.code, "letters stay in the queue: exit 1").to.equal(1);
-            expect(result.stderr).to.match(/replay: read 4\/~4 messages: 2 shipped, 0 already present, 2 deleted, 2 kept/);
+            expect(result.stderr, `stderr:\n${result.stderr}\nstdout:\n${result.stdout}`).to.match(/replay: read 4\/~4 messages: 2 shipped, 0 already present, 0 expired, 2 deleted, 2 kept/);
             expect(result.stdout).to.match(/shipped +2\n {2}already present +0\n {2}rejected again +1\n {2}failed +0\n/);
             expect(result.stdout).to.match(/deleted +2\n {2}kept in queue +2/);
             expect(result.stdout).to.include("200-0-0: dead-letter-again (HTTP 400 ");
