@@ -177,5 +177,11 @@ describe("the first-deploy runbook (docs/deploy.md): its steps without a cloud, 
         for (const job of ["preview", "deploy", "drift"]) {
             expect(workflow.jobs[job]?.strategy?.matrix?.stack, job).to.equal("${{ fromJSON(needs.stacks.outputs.list) }}");
         }
+        // Every deploy enforces retention and audits, for its own stack, in every enabled region unless a variable narrows it.
+        const enforce = (workflow.jobs["deploy"]?.steps ?? []).find((step) => step.run === "bash .ci/enforce-retention.sh") as { env?: Record<string, string> } | undefined;
+        expect(enforce, "the deploy job runs .ci/enforce-retention.sh").to.not.equal(undefined);
+        expect(enforce?.env?.["RETENTION_STACK"]).to.equal("${{ matrix.stack }}");
+        expect(enforce?.env?.["RETENTION_REGIONS"], "no default narrower than every enabled region").to.equal("${{ vars.RETENTION_REGIONS }}");
+        expect(enforce?.env?.["RETENTION_AUDIT"], "the audit is not skipped").to.equal(undefined);
     });
 });

@@ -7,10 +7,12 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { expect } from "chai";
 
 import { parseEnforceRetentionArgs, UsageError } from "../../../cli/retention/args";
+import type { AuditReport } from "../../../cli/audit/report";
 import type { EnforceRetentionReport } from "../../../cli/retention/report";
 import { LoopbackProxy } from "../../harness/proxy";
 import { MotoService, useMoto } from "../../harness/services";
 import { ROOT } from "../../harness/services/paths";
+import { logGroup, newAccount, queue, TestAccount } from "../audit/account";
 import { allGroups, awsError, createGroups, EXCLUDE, groupSpecs, MOTO_ENABLED_REGIONS, nonCompliant, putNames, putRetentionAccountPolicy } from "./groups";
 
 interface CliRun {
@@ -29,9 +31,23 @@ function enforceRetention(args: string[], endpoint: string, envOverrides: Record
     });
 }
 
-/** Runs `.ci/enforce-retention.sh` as a pipeline would, with its settings in the environment. */
-function ciScript(settings: Record<string, string>, endpoint: string): Promise<CliRun> {
-    const env = { ...process.env, ...settings, AWS_ENDPOINT_URL: endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" };
+/**
+ * Runs `.ci/enforce-retention.sh` as a pipeline would, with its settings in the environment; `account` is a moto
+ * account of its own (the audit after the sweep inventories the whole account). Never the developer's local node.
+ */
+function ciScript(settings: Record<string, string>, endpoint: string, account?: TestAccount): Promise<CliRun> {
+    const credentials = account?.credentials;
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...settings,
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: credentials?.accessKeyId ?? "testing",
+        AWS_SECRET_ACCESS_KEY: credentials?.secretAccessKey ?? "testing",
+        LOG_PLATFORM_SERVICES_ENV: path.join(os.tmpdir(), "no-such-services.env"),
+    };
+    if (credentials) env["AWS_SESSION_TOKEN"] = credentials.sessionToken;
+    else delete env["AWS_SESSION_TOKEN"];
     return new Promise((resolve) => {
         execFile("bash", [path.join(ROOT, ".ci", "enforce-retention.sh")], { cwd: ROOT, env, timeout: 120_000 }, (error, stdout, stderr) =>
             resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }),
@@ -261,7 +277,7 @@ describe("npm run enforce-retention end to end against moto (cli/enforceRetentio
             await createGroups(direct("ap-southeast-3"), list);
             const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "retention-ci-")), "retention.json");
 
-            const run = await ciScript({ RETENTION_REGIONS: "ap-southeast-3", RETENTION_EXCLUDE_PREFIXES: EXCLUDE.excludePrefixes.join(","), RETENTION_EXCLUDE_PATTERNS: EXCLUDE.excludePatterns.join(","), RETENTION_REPORT: report }, moto.endpoint);
+            const run = await ciScript({ RETENTION_REGIONS: "ap-southeast-3", RETENTION_EXCLUDE_PREFIXES: EXCLUDE.excludePrefixes.join(","), RETENTION_EXCLUDE_PATTERNS: EXCLUDE.excludePatterns.join(","), RETENTION_REPORT: report, RETENTION_AUDIT: "false" }, moto.endpoint);
 
             expect(run.code, run.stderr).to.equal(0);
             expect(run.stdout).to.include("retention: target 3 days (limit 7 days, deletion lag 72 h), regions from RETENTION_REGIONS");
@@ -275,7 +291,7 @@ describe("npm run enforce-retention end to end against moto (cli/enforceRetentio
         it("without RETENTION_REGIONS covers every enabled region (dry run here)", async function () {
             const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "retention-ci-")), "retention.json");
 
-            const run = await ciScript({ RETENTION_REGIONS: "", RETENTION_DRY_RUN: "true", RETENTION_REPORT: report }, moto.endpoint);
+            const run = await ciScript({ RETENTION_REGIONS: "", RETENTION_DRY_RUN: "true", RETENTION_REPORT: report, RETENTION_AUDIT: "false" }, moto.endpoint);
 
             expect(run.code, run.stderr).to.equal(0);
             expect(run.stdout).to.include("regions discovered: every enabled region");
@@ -286,6 +302,48 @@ describe("npm run enforce-retention end to end against moto (cli/enforceRetentio
             const run = await ciScript({ RETENTION_REGIONS: "eu-west-1", RETENTION_DAYS: "7" }, moto.endpoint);
             expect(run.code).to.equal(2);
             expect(run.stderr).to.include("--days 7: CloudWatch deletes events up to 72 h after their retention");
+        });
+
+        describe("then the audit of the whole account (an account of its own in moto)", function () {
+            const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), "retention-ci-"));
+
+            it("audits after the sweep: log groups kept forever before it pass after it (exit 0, both reports written)", async function () {
+                const account = await newAccount(moto, "520987654321");
+                try {
+                    await Promise.all([logGroup(account, "eu-south-1", "/app/forever"), logGroup(account, "eu-south-1", "/app/month", 30), queue(account, "eu-south-1", "orders", 86_400)]);
+                    const reports = dir();
+                    const auditReport = path.join(reports, "audit.json");
+
+                    const run = await ciScript({ RETENTION_REGIONS: "eu-south-1", RETENTION_REPORT: path.join(reports, "retention.json"), RETENTION_AUDIT_REPORT: auditReport }, moto.endpoint, account);
+
+                    expect(run.code, run.stderr + run.stdout).to.equal(0);
+                    expect(run.stdout).to.match(/^eu-south-1: scanned 2, changed 2,/m);
+                    expect(run.stdout).to.match(/^audit: limit 7 days, regions eu-south-1, elasticsearch not audited: \d+ ok, 0 exempt, 0 too long, 0 unknown$/m);
+                    expect(run.stdout).to.include("audit: ok");
+                    const audit = JSON.parse(fs.readFileSync(auditReport, "utf8")) as AuditReport;
+                    expect(audit.passed).to.equal(true);
+                    expect(audit.stores.filter((store) => store.kind === "sqs").map((store) => [store.name, store.verdict])).to.deep.equal([["orders", "ok"]]);
+                } finally {
+                    account.clients.destroy();
+                }
+            });
+
+            it("fails the build when the sweep is clean but another store keeps data too long, naming it", async function () {
+                const account = await newAccount(moto, "530987654321");
+                try {
+                    await Promise.all([logGroup(account, "eu-south-1", "/app/api", 3), queue(account, "eu-south-1", "archive", 14 * 86_400)]);
+                    const reports = dir();
+
+                    const run = await ciScript({ RETENTION_REGIONS: "eu-south-1", RETENTION_REPORT: path.join(reports, "retention.json"), RETENTION_AUDIT_REPORT: path.join(reports, "audit.json") }, moto.endpoint, account);
+
+                    expect(run.code, run.stderr + run.stdout).to.equal(1);
+                    expect(run.stdout).to.include("retention: ok");
+                    expect(run.stdout).to.match(/^ {2}too long {2}sqs archive \(eu-south-1\): 14d/m);
+                    expect(run.stdout).to.include("audit: FAILED");
+                } finally {
+                    account.clients.destroy();
+                }
+            });
         });
     });
 });
