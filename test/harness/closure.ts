@@ -26,7 +26,9 @@ export async function loadSerializedFactory<H>(factory: () => H): Promise<Serial
     fs.mkdirSync(CLOSURE_DIR, { recursive: true });
     const file = path.join(CLOSURE_DIR, `${createHash("sha256").update(serialized.text).digest("hex").slice(0, 16)}-${process.pid}.js`);
     fs.writeFileSync(file, serialized.text);
+    // A fresh cold start per load: Node caches a module under its real path (the cache dir may be a symlink).
     delete require.cache[file];
+    delete require.cache[fs.realpathSync(file)];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require(file) as { handler: H };
     return { text: serialized.text, file, handler: loaded.handler };
