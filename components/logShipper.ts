@@ -41,7 +41,7 @@ export const ITERATOR_AGE_ALARM_MS = 10 * 60 * 1000;
  * `shipper` and `elasticsearch` sections. The demo builds its functions with it too (pointing `elasticsearch`
  * at the local node).
  */
-export function shipperBaseConfig(shipper: PlatformConfig["shipper"], elasticsearch: PlatformConfig["elasticsearch"]): Omit<ShipperFunctionConfig, "source"> {
+export function shipperBaseConfig(shipper: PlatformConfig["shipper"], elasticsearch: PlatformConfig["elasticsearch"], elasticsearchExempt = false): Omit<ShipperFunctionConfig, "source"> {
     return {
         elasticsearch: {
             endpoint: elasticsearch.endpoint,
@@ -50,6 +50,7 @@ export function shipperBaseConfig(shipper: PlatformConfig["shipper"], elasticsea
             installIndexTemplate: elasticsearch.installIndexTemplate,
             // Required by the shipper (its template always sets a retention); the stack config is to make it required.
             dataRetention: elasticsearch.dataRetention,
+            ...(elasticsearchExempt ? { dataProtectionExemption: true } : {}),
             namespace: elasticsearch.dataStreamNamespace,
         },
         routing: { datasetBy: shipper.datasetBy },
@@ -143,7 +144,7 @@ export class LogShipper extends pulumi.ComponentResource {
             this.streamArn = pulumi.output(shipper.existingKinesisStreamArn);
         }
 
-        const baseConfig = shipperBaseConfig(shipper, elasticsearch);
+        const baseConfig = shipperBaseConfig(shipper, elasticsearch, platform.retention.elasticsearchExempt);
 
         // Every function may read exactly the credentials secret and send to exactly the dead-letter queue.
         const common: Statement[] = [

@@ -22,7 +22,8 @@ export function shipperFunctionConfig(config: PlatformConfig, created: CreatedRe
         credentialsSecretArn: created.secretArn,
         caCertificatePem: services.elasticsearch.caCertificate,
     };
-    return { ...shipperBaseConfig(config.shipper, local), source };
+    const elasticsearchExempt = config.dataProtection.exemptions.some((exemption) => exemption.store === "elasticsearch");
+    return { ...shipperBaseConfig(config.shipper, local, elasticsearchExempt), source };
 }
 
 /**

@@ -77,6 +77,8 @@ export interface RetentionValues {
     trips: { retentionDays: number; pitrDays: number };
     /** The shipper's data stream retention, as Elasticsearch reads it. */
     elasticsearchRetention: string;
+    /** An `elasticsearch` exemption is configured: the shipper's index template carries the exemption mark. */
+    elasticsearchExempt: boolean;
     /** A dead letter is replayed into Elasticsearch only while its data is younger than this (hours). */
     replayMaxDataAgeHours: number;
 }
@@ -214,6 +216,7 @@ export function retentionPlan(config: StackConfig, project = "log-platform"): { 
         kpiObjects: { expirationDays: kpiObjectDays, noncurrentDays: BUCKET_NONCURRENT_DAYS, exempt: kpiExemption !== undefined },
         trips: { retentionDays: tripRetentionDays, pitrDays: Math.max(1, pitrDays) },
         elasticsearchRetention: config.elasticsearch.dataRetention,
+        elasticsearchExempt: esExemption !== undefined,
         replayMaxDataAgeHours: Math.max(0, limitHours - esSpan),
     };
 

@@ -30,6 +30,8 @@ export interface ShipperFunctionConfig {
         installIndexTemplate: boolean;
         /** Data stream lifecycle retention (e.g. "7d") the index template sets: always set (the stack config caps it by the data-protection budget). */
         dataRetention: string;
+        /** The stack exempts Elasticsearch from the data-protection limit (its template then carries the mark). */
+        dataProtectionExemption?: boolean;
         /** data_stream.namespace: from the stack. */
         namespace: string;
     };

@@ -101,7 +101,7 @@ export function makeShipperCore(config: ShipperFunctionConfig, options: ShipperC
         templateReady ??= connections
             .get()
             .then((transport) =>
-                installIndexTemplate(transport, config.elasticsearch.namespace, { jsonField: config.json.field, dataRetention: config.elasticsearch.dataRetention }),
+                installIndexTemplate(transport, config.elasticsearch.namespace, { jsonField: config.json.field, dataRetention: config.elasticsearch.dataRetention, dataProtectionExemption: config.elasticsearch.dataProtectionExemption }),
             )
             .then(
                 (result) => logger.info("index template ready", { template: result.name, changed: result.changed }),

@@ -8,6 +8,12 @@ import { ConnectionProvider } from "./connection";
 export interface InstallTemplateOptions {
     /** Data stream lifecycle retention (e.g. "3d"): the template always sets one (data protection counts Elasticsearch too). */
     dataRetention: string;
+    /**
+     * The stack's data-protection config exempts Elasticsearch (an `elasticsearch` entry in
+     * `dataProtection.exemptions`): the template carries the mark the audit and the operators read
+     * (`_meta["data-protection-exemption"] = "elasticsearch"`). Never set by default.
+     */
+    dataProtectionExemption?: boolean;
     /** The field JSON messages are expanded under (default "json"). */
     jsonField?: string;
     /** PUT even when the installed template is identical. */
@@ -19,6 +25,9 @@ export interface InstallTemplateOptions {
  * the rollover before it and the time data spends upstream fits the 7-day limit (docs/retention.md). 7d would not.
  */
 export const DEFAULT_LOCAL_DATA_RETENTION = "3d";
+
+/** The `_meta` key of the exemption mark: the tag name the components put on exempted AWS resources (EXEMPTION_TAG). */
+export const TEMPLATE_EXEMPTION_META_KEY = "data-protection-exemption";
 
 /** Version of the template's shape: bump when the mappings change. */
 export const TEMPLATE_VERSION = 1;
@@ -65,8 +74,10 @@ export function indexTemplateBody(namespace: string, options: InstallTemplateOpt
     if (!/^\d+[dh]$/.test(options.dataRetention)) throw new Error(`dataRetention ${JSON.stringify(options.dataRetention)} is not a retention like 7d or 96h: set elasticsearch.dataRetention`);
     template["lifecycle"] = { data_retention: options.dataRetention };
     const body = { index_patterns: [templatePattern(namespace)], data_stream: {}, priority: 200, template };
-    const hash = createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, 16);
-    return { ...body, _meta: { managed_by: "log-shipper", version: TEMPLATE_VERSION, hash } };
+    const mark = options.dataProtectionExemption === true ? { [TEMPLATE_EXEMPTION_META_KEY]: "elasticsearch" } : {};
+    // The mark is part of the hash: adding or removing an exemption re-installs the template.
+    const hash = createHash("sha256").update(JSON.stringify({ ...body, mark })).digest("hex").slice(0, 16);
+    return { ...body, _meta: { managed_by: "log-shipper", version: TEMPLATE_VERSION, hash, ...mark } };
 }
 
 /**

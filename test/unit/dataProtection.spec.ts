@@ -13,7 +13,9 @@ import {
     parseDurationHours,
     s3WorstHours,
 } from "../../components/dataProtection/ages";
-import { formatPlan } from "../../components/dataProtection/component";
+import { EXEMPTION_TAG, formatPlan } from "../../components/dataProtection/component";
+import { shipperBaseConfig } from "../../components/logShipper";
+import { indexTemplateBody } from "../../functions/shipper/template";
 import { runStack } from "../harness/program";
 import { ROOT } from "../harness/services/paths";
 
@@ -143,6 +145,12 @@ describe("data protection: the stack's retention plan (components/dataProtection
         (sections["dataProtection"]["exemptions"] as { maxAgeDays: number }[])[1].maxAgeDays = 40;
         const { plan } = parse_(sections);
         expect(plan.stores.find((store) => store.store === "elasticsearch")?.verdict).to.equal("exempt");
+        // ... and the shipper's index template carries the mark the audit needs (functions/shipper/template.ts).
+        expect(plan.values.elasticsearchExempt).to.equal(true);
+        const config = shipperBaseConfig(parse_(stackSections("prod")).shipper, parse_(sections).elasticsearch, plan.values.elasticsearchExempt);
+        expect(config.elasticsearch.dataProtectionExemption).to.equal(true);
+        expect(indexTemplateBody("prod", { dataRetention: "30d", dataProtectionExemption: config.elasticsearch.dataProtectionExemption })["_meta"]).to.deep.include({ [EXEMPTION_TAG]: "elasticsearch" });
+        expect(parse_(stackSections("prod")).plan.values.elasticsearchExempt, "never by default").to.equal(false);
     });
 
     it("refuses a log group retention whose deletion lag takes it past the limit, and an on-create rule without a trail", function () {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 
 import { EXEMPTION_TAG } from "../../../components/dataProtection/component";
 import { auditAccount } from "../../../functions/audit/audit";
+import { installIndexTemplate, templatePattern } from "../../../functions/shipper/template";
 import { AuditRow, AuditSettings, DEFAULT_EXEMPTION_TAG } from "../../../functions/audit/model";
 import type { Transport } from "@elastic/transport";
 import type { AuditReport } from "../../../cli/audit/report";
@@ -98,6 +99,22 @@ describe("audit-retention exemptions: the config entry and the tag, both, within
         expect(notInConfig.map((entry) => entry.verdict)).to.deep.equal(["too long", "too long"]);
         const tooShortABound = await audit([{ ...ES_EXEMPTION, maxAgeDays: 30 }], "elasticsearch");
         expect(row(tooShortABound, `logs-aws.marked-${namespace}`).verdict).to.equal("too long");
+    });
+
+    it("the shipper's own template, installed for a stack with an elasticsearch exemption, carries the mark the audit accepts", async function () {
+        const marked = `${namespace}s`;
+        const plain = `${namespace}p`;
+        await installIndexTemplate(transport, marked, { dataRetention: "30d", dataProtectionExemption: true });
+        await installIndexTemplate(transport, plain, { dataRetention: "30d" });
+        for (const ns of [marked, plain]) {
+            await transport.request({ method: "POST", path: `/logs-aws.sqs-${ns}/_doc`, querystring: { refresh: "true" }, body: { "@timestamp": new Date().toISOString(), message: "audit test" } });
+        }
+        const verdicts = async (ns: string) => {
+            const result = await auditAccount({ regions: [REGION], settings: settings([ES_EXEMPTION]), clients: account.clients, elasticsearch: { transport, endpoint: node.endpoint, pattern: templatePattern(ns) } });
+            return result.rows.filter((entry) => entry.kind === "elasticsearch").map((entry) => [entry.name, entry.verdict]);
+        };
+        expect(await verdicts(marked)).to.deep.equal([[`logs-aws.sqs-${marked}`, "exempt"]]);
+        expect(await verdicts(plain)).to.deep.equal([[`logs-aws.sqs-${plain}`, "too long"]]);
     });
 
     it("from the command line: --stack prod (kpi-objects exempt up to 400 days) exempts the tagged bucket only; --stack dev (no exemption) exempts nothing", async function () {

@@ -48,6 +48,19 @@ describe("shipper index template on the running Elasticsearch version: install, 
         expect(() => indexTemplateBody(ns, { dataRetention: "forever" })).to.throw(/dataRetention "forever" is not a retention like 7d or 96h: set elasticsearch.dataRetention/);
     });
 
+    it("carries the data-protection exemption mark only when the stack exempts Elasticsearch; adding or removing it re-installs", async () => {
+        const ns = namespace("t");
+        const config = localConfig(ns);
+        expect(await installIndexTemplate(config, ns, { dataRetention: "30d" })).to.deep.include({ changed: true });
+        const mark = async () => ((await installed(ns))?._meta as Record<string, unknown> | undefined)?.["data-protection-exemption"];
+        expect(await mark(), "never by default").to.equal(undefined);
+        expect(await installIndexTemplate(config, ns, { dataRetention: "30d", dataProtectionExemption: true })).to.deep.include({ changed: true });
+        expect(await mark()).to.equal("elasticsearch");
+        expect(await installIndexTemplate(config, ns, { dataRetention: "30d", dataProtectionExemption: true })).to.deep.include({ changed: false });
+        expect(await installIndexTemplate(config, ns, { dataRetention: "30d", dataProtectionExemption: false })).to.deep.include({ changed: true });
+        expect(await mark()).to.equal(undefined);
+    });
+
     it("the deployed shipper installs it at cold start; its data streams roll over onto it and keep taking documents", async () => {
         const ns = namespace("t");
         const { handler } = await shipper.deploy(ns);
