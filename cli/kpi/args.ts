@@ -1,5 +1,5 @@
 import { MAX_DAYS_PER_INVOCATION } from "../../functions/kpi/config";
-import { dateRange, parseDate } from "../../functions/kpi/days";
+import { dateRange, daysPastTripRetention, parseDate } from "../../functions/kpi/days";
 import { parseFlags, UsageError } from "../shared/args";
 
 export { UsageError };
@@ -18,11 +18,14 @@ export interface KpiCliOptions {
     segments: number;
     /** Days a trip item may be kept after completedAt (kpi.tripRetentionDays): items kept longer are counted. */
     tripRetentionDays: number;
+    /** Write days whose trips may already have expired (their objects become partial days). */
+    allowExpiredDays: boolean;
 }
 
 
 export const USAGE = `Usage: npm run kpi -- (--date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD) --table NAME (--bucket NAME | --dry-run)
   [--index completedDate-index] [--time-zone UTC] [--currency USD] [--top-zones 10] [--segments 1] [--trip-retention-days 3] [--json]
+  [--allow-expired-days]   write days that began more than --trip-retention-days ago too (their trips may be gone)
 AWS credentials come from the standard chain; AWS_ENDPOINT_URL is honoured (the local moto of \`npm run services -- up\`).
 --dry-run prints the KPIs without writing; --json prints them as JSON lines instead of a table.
 (backfills of more than ${MAX_DAYS_PER_INVOCATION} days are fine here; the Lambda takes at most ${MAX_DAYS_PER_INVOCATION} a call)`;
@@ -34,7 +37,7 @@ function positiveInt(flag: string, text: string | undefined, fallback: number, m
     return value;
 }
 
-export function parseKpiArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): KpiCliOptions {
+export function parseKpiArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, nowMs = Date.now()): KpiCliOptions {
     const values = parseFlags(argv, {
         date: { type: "string" },
         from: { type: "string" },
@@ -49,6 +52,7 @@ export function parseKpiArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         "top-zones": { type: "string" },
         segments: { type: "string" },
         "trip-retention-days": { type: "string" },
+        "allow-expired-days": { type: "boolean" },
     });
     const wrap = <T>(flag: string, action: () => T): T => {
         try {
@@ -83,6 +87,18 @@ export function parseKpiArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     wrap("time-zone", () => new Intl.DateTimeFormat("en-US", { timeZone }));
     const currency = values.currency ?? "USD";
     if (!/^[A-Z]{3}$/.test(currency)) throw new UsageError(`--currency ${JSON.stringify(currency)} must be an ISO 4217 code like USD`);
+    const tripRetentionDays = positiveInt("trip-retention-days", values["trip-retention-days"], 3, 7);
+    const allowExpiredDays = values["allow-expired-days"] ?? false;
+    // A day whose trips have started to expire (TTL) would be written as a partial day over the object computed when
+    // they were all there: refused unless asked for. A dry run writes nothing, so it may look at any day.
+    const expired = dryRun || allowExpiredDays ? [] : daysPastTripRetention(dates, timeZone, tripRetentionDays, nowMs);
+    if (expired.length > 0) {
+        const span = expired.length === 1 ? expired[0] : `${expired[0]} .. ${expired[expired.length - 1]} (${expired.length} days)`;
+        throw new UsageError(
+            `the trips of ${span} may already have expired: a trip is kept at most --trip-retention-days ${tripRetentionDays} (kpi.tripRetentionDays) after it completes, so recomputing would overwrite their KPI objects with partial days. ` +
+                "Leave those days out, look with --dry-run, or pass --allow-expired-days to write them anyway",
+        );
+    }
     return {
         dates,
         table,
@@ -94,6 +110,7 @@ export function parseKpiArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         currency,
         topZones: positiveInt("top-zones", values["top-zones"], 10, 100),
         segments: positiveInt("segments", values.segments, 1, 32),
-        tripRetentionDays: positiveInt("trip-retention-days", values["trip-retention-days"], 3, 7),
+        tripRetentionDays,
+        allowExpiredDays,
     };
 }

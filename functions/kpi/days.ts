@@ -47,6 +47,15 @@ export function localMidnight(date: string, timeZone: string): number {
     return first === second ? first : Math.max(first, second);
 }
 
+/**
+ * The days of `dates` whose trips may already be gone at `nowMs`: a trip is kept at most `tripRetentionDays` after it
+ * completes (its `expiresAt`), so from the day's local midnight + that many days on, its first trips can have
+ * expired. Recomputing such a day would replace its KPI object with a partial one.
+ */
+export function daysPastTripRetention(dates: readonly string[], timeZone: string, tripRetentionDays: number, nowMs: number): string[] {
+    return dates.filter((date) => localMidnight(date, timeZone) + tripRetentionDays * 86_400_000 <= nowMs);
+}
+
 export function dayWindow(date: string, timeZone: string): DayWindow {
     const startMs = localMidnight(date, timeZone);
     const endMs = localMidnight(addDays(date, 1), timeZone);

@@ -60,7 +60,7 @@ describe("KPI units: money, days, query ranges, CLI flags", function () {
 
     it("accepts --date, --from/--to and --dry-run, and names the flag and the fix for bad ones", function () {
         expect(parseKpiArgs(["--date", "2026-11-21", "--table", "trips", "--dry-run"], {})).to.include({ table: "trips", dryRun: true, json: false, tripRetentionDays: 3 });
-        expect(parseKpiArgs(["--from", "2026-11-01", "--to", "2026-11-03", "--table", "trips", "--bucket", "b"], {}).dates).to.deep.equal(["2026-11-01", "2026-11-02", "2026-11-03"]);
+        expect(parseKpiArgs(["--from", "2026-11-01", "--to", "2026-11-03", "--table", "trips", "--bucket", "b"], {}, Date.parse("2026-11-03T12:00:00Z")).dates).to.deep.equal(["2026-11-01", "2026-11-02", "2026-11-03"]);
         const bad: [string[], RegExp][] = [
             [["--date", "2026-02-30", "--table", "trips", "--dry-run"], /--date.*YYYY-MM-DD/],
             [["--from", "2026-11-01", "--table", "trips", "--dry-run"], /--to is missing.*both --from and --to/],
@@ -73,5 +73,22 @@ describe("KPI units: money, days, query ranges, CLI flags", function () {
             [["--date", "2026-11-01", "--table", "trips", "--dry-run", "--trip-retention-days", "8"], /--trip-retention-days "8" must be a whole number from 1 to 7/],
         ];
         for (const [argv, message] of bad) expect(() => parseKpiArgs(argv, {}), argv.join(" ")).to.throw(UsageError, message);
+    });
+
+    it("refuses to write a day whose trips may have expired (midnight + kpi.tripRetentionDays), unless asked; a dry run looks at any day", function () {
+        const now = Date.parse("2026-11-24T10:00:00Z");
+        const write = (args: string[]) => parseKpiArgs(["--table", "trips", "--bucket", "b", ...args], {}, now);
+        // 2026-11-21 began 3 d 10 h ago: with 3 days of retention its first trips can be gone; 2026-11-22 began 2 d 10 h ago.
+        expect(() => write(["--date", "2026-11-21"])).to.throw(UsageError, /the trips of 2026-11-21 may already have expired: .*--trip-retention-days 3.*--allow-expired-days/);
+        expect(write(["--date", "2026-11-22"]).dates).to.deep.equal(["2026-11-22"]);
+        expect(() => write(["--from", "2026-11-18", "--to", "2026-11-23"])).to.throw(UsageError, /the trips of 2026-11-18 \.\. 2026-11-21 \(4 days\)/);
+        expect(write(["--date", "2026-11-21", "--trip-retention-days", "4"]).dates).to.deep.equal(["2026-11-21"]);
+        // In New York 2026-11-21 began at 05:00Z: 3 days later is 2026-11-24T05:00Z, before now as well.
+        expect(() => write(["--date", "2026-11-21", "--time-zone", "America/New_York"])).to.throw(UsageError);
+        // Exactly at the boundary it is refused (the first trips' expiresAt can be reached).
+        expect(() => parseKpiArgs(["--table", "trips", "--bucket", "b", "--date", "2026-11-21"], {}, Date.parse("2026-11-24T00:00:00Z"))).to.throw(UsageError);
+        expect(parseKpiArgs(["--table", "trips", "--bucket", "b", "--date", "2026-11-21"], {}, Date.parse("2026-11-23T23:59:59.999Z")).dates).to.deep.equal(["2026-11-21"]);
+        expect(write(["--date", "2026-11-01", "--allow-expired-days"])).to.include({ allowExpiredDays: true });
+        expect(write(["--date", "2026-11-01", "--dry-run"]).dates).to.deep.equal(["2026-11-01"]);
     });
 });
