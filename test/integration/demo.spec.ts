@@ -59,7 +59,9 @@ describe("bash scripts/local.sh (the demo, at --size small)", function () {
         expect(out).to.match(/^ {6}trips-dev\s+eu-west-1\s+items 3d \+ TTL lag 72h, PITR 1d\s+7d\s+ok$/m);
         expect(out).to.match(/^ {6}logs-aws\.sqs-dev\s+\S+\s+data_retention 1d /m);
         expect(out).to.match(/^ {4}PASS: every store keeps data at most 7 days/m);
-        expect(out).to.match(/ok \([\d.]+s\): \d+ stores within 7 days \(0 exempt\): \d+ log groups, 9 queues, 1 stream, 1 bucket, 1 table, 2 workgroups, 3 data streams/);
+        expect(out).to.match(/ok \([\d.]+s\): \d+ stores within 7 days \(0 exempt\): \d+ log groups, 9 queues, 1 stream, 2 buckets, 1 table, 2 workgroups, 3 data streams/);
+        // The KPI bucket and the Athena results bucket (two buckets: S3 applies the shortest of overlapping expiries).
+        expect(out).to.match(/^ {6}kpi-[a-z]+-\w+ +eu-west-1 +results in s3:\/\/kpi-athena-results-\w+\/athena-results\/: expire 2d/m);
         expect(out).to.match(/all 5 steps passed in [\d.]+s/);
         expect(out).to.match(/events\/s through the shipper into the real node: [\d,]+\/s/);
         expect(out).to.match(/trips\/s through the KPI closure \(moto\): [\d,]+\/s/);
