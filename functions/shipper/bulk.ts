@@ -57,11 +57,17 @@ export function isRetryableStatus(status: number): boolean {
 export async function sendBulk(transport: Transport, items: BulkBody, options: BulkOptions, deadline: Deadline): Promise<ItemOutcome[]> {
     const count = items.count;
     const outcomes: (ItemOutcome | undefined)[] = new Array<ItemOutcome | undefined>(count);
-    const known = options.known;
+    // Decided once, not per item: in the serialized closure every `undefined` is a scope lookup through its `with`
+    // blocks, which per item of a 10,000-item batch was 5% of the handler's CPU.
+    const known = options.known ?? null;
     let pending: number[] = [];
-    for (let index = 0; index < count; index++) {
-        if (known !== undefined && known.has(index)) outcomes[index] = EXISTS;
-        else pending.push(index);
+    if (known === null || known.size === 0) {
+        for (let index = 0; index < count; index++) pending.push(index);
+    } else {
+        for (let index = 0; index < count; index++) {
+            if (known.has(index)) outcomes[index] = EXISTS;
+            else pending.push(index);
+        }
     }
     /** Items whose last request failed with no answer that rules out that it was processed. */
     const unknownFate = new Set<number>();
