@@ -48,8 +48,6 @@ export const PROJECTED_ATTRIBUTES = ["status", "completedAt", "pickupAt", "dropo
 /** Distances are read to the millimetre: 6 decimals of a kilometre. */
 export const DISTANCE_SCALE = 6;
 
-const REQUIRED_STRINGS = ["completedAt", "pickupAt", "dropoffAt", "currency", "paymentType", "pickupZone"] as const;
-const REQUIRED_NUMBERS = ["distanceKm", "fare"] as const;
 
 /**
  * Milliseconds of a strict UTC ISO-8601 timestamp (`YYYY-MM-DDTHH:MM:SS[.fraction]Z`), or NaN. Digits of the
@@ -136,21 +134,42 @@ export function validateTrip(item: TripItem, rules: ValidationRules, out: Trip):
     if (status !== undefined && status.S !== undefined && status.S !== "COMPLETED") {
         return "not_completed";
     }
-    if (status === undefined) return "missing_field";
-    for (const name of REQUIRED_STRINGS) if (item[name] === undefined) return "missing_field";
-    for (const name of REQUIRED_NUMBERS) if (item[name] === undefined) return "missing_field";
+    // Each attribute read once, by its literal name (a loop over the names was a keyed lookup per name and item).
+    const completedAtValue = item["completedAt"];
+    const pickupAtValue = item["pickupAt"];
+    const dropoffAtValue = item["dropoffAt"];
+    const currencyValue = item["currency"];
+    const paymentTypeValue = item["paymentType"];
+    const pickupZoneValue = item["pickupZone"];
+    const distanceValue = item["distanceKm"];
+    const fareValue = item["fare"];
+    if (
+        status === undefined ||
+        completedAtValue === undefined ||
+        pickupAtValue === undefined ||
+        dropoffAtValue === undefined ||
+        currencyValue === undefined ||
+        paymentTypeValue === undefined ||
+        pickupZoneValue === undefined ||
+        distanceValue === undefined ||
+        fareValue === undefined
+    ) {
+        return "missing_field";
+    }
     if (status.S === undefined) return "wrong_type";
 
-    const completedAt = item["completedAt"]?.S;
-    const pickupAt = item["pickupAt"]?.S;
-    const dropoffAt = item["dropoffAt"]?.S;
-    const currency = item["currency"]?.S;
-    const paymentType = item["paymentType"]?.S;
-    const pickupZone = item["pickupZone"]?.S;
-    const distanceText = item["distanceKm"]?.N;
-    const fareText = item["fare"]?.N;
-    const tipText = item["tip"]?.N;
-    const tollsText = item["tolls"]?.N;
+    const tipValue = item["tip"];
+    const tollsValue = item["tolls"];
+    const completedAt = completedAtValue.S;
+    const pickupAt = pickupAtValue.S;
+    const dropoffAt = dropoffAtValue.S;
+    const currency = currencyValue.S;
+    const paymentType = paymentTypeValue.S;
+    const pickupZone = pickupZoneValue.S;
+    const distanceText = distanceValue.N;
+    const fareText = fareValue.N;
+    const tipText = tipValue?.N;
+    const tollsText = tollsValue?.N;
     if (
         completedAt === undefined ||
         pickupAt === undefined ||
@@ -160,8 +179,8 @@ export function validateTrip(item: TripItem, rules: ValidationRules, out: Trip):
         pickupZone === undefined ||
         distanceText === undefined ||
         fareText === undefined ||
-        (tipText === undefined && item["tip"] !== undefined) ||
-        (tollsText === undefined && item["tolls"] !== undefined)
+        (tipText === undefined && tipValue !== undefined) ||
+        (tollsText === undefined && tollsValue !== undefined)
     ) {
         return "wrong_type";
     }
