@@ -54,37 +54,16 @@ export class DayAggregate {
 
     /** Counts one validated item (the trip is read only when the verdict is "trip"). */
     add(verdict: Verdict, trip: Trip): void {
-        this.recordsRead++;
-        if (verdict === "trip") {
-            this.addTrip(trip);
-        } else if (verdict === "not_completed") {
-            this.notCompleted++;
-        } else {
-            this.rejected[verdict]++;
-        }
+        moduleAdder.add(this, verdict, trip);
     }
 
     addTrip(trip: Trip): void {
-        const revenue = trip.fareMinor + trip.tipMinor + trip.tollsMinor;
-        this.trips++;
-        this.revenueMinor += revenue;
-        if (revenue < this.revenueMinMinor) this.revenueMinMinor = revenue;
-        if (revenue > this.revenueMaxMinor) this.revenueMaxMinor = revenue;
-        this.faresMinor += trip.fareMinor;
-        this.tipsMinor += trip.tipMinor;
-        this.tollsMinor += trip.tollsMinor;
-        this.distanceMm += trip.distanceMm;
-        this.durationMs += trip.durationMs;
-        this.distanceKm.add(trip.distanceMm / 1e6);
-        this.durationSeconds.add(trip.durationMs / 1000);
-        this.paymentTypes.set(trip.paymentType, (this.paymentTypes.get(trip.paymentType) ?? 0) + 1);
-        this.pickupZones.set(trip.pickupZone, (this.pickupZones.get(trip.pickupZone) ?? 0) + 1);
+        moduleAdder.addTrip(this, trip);
     }
 
     /** Counts an item whose expiresAt breaks the retention rule (it is counted whatever its verdict). */
     addExpiry(verdict: ExpiryVerdict): void {
-        if (verdict === "missing") this.expiresAtMissing++;
-        else if (verdict === "too_late") this.expiresAtTooLate++;
+        moduleAdder.addExpiry(this, verdict);
     }
 
     /** Items kept longer than the retention allows: no usable expiresAt, or a later one. */
@@ -119,3 +98,53 @@ export class DayAggregate {
         this.expiresAtTooLate += other.expiresAtTooLate;
     }
 }
+
+/** What an item adds to a DayAggregate (see `createAggregateAdder`). */
+export interface AggregateAdder {
+    add: (aggregate: DayAggregate, verdict: Verdict, trip: Trip) => void;
+    addTrip: (aggregate: DayAggregate, trip: Trip) => void;
+    addExpiry: (aggregate: DayAggregate, verdict: ExpiryVerdict) => void;
+}
+
+/**
+ * The per-item additions, built once per run (`createItemCounter`): plain closures in the serialized function that
+ * refer only to names of this scope; the class's methods (one wrapper per call when serialized) delegate to them
+ * (docs/kpi.md, "As deployed").
+ */
+export function createAggregateAdder(): AggregateAdder {
+    function addTrip(aggregate: DayAggregate, trip: Trip): void {
+        const revenue = trip.fareMinor + trip.tipMinor + trip.tollsMinor;
+        aggregate.trips++;
+        aggregate.revenueMinor += revenue;
+        if (revenue < aggregate.revenueMinMinor) aggregate.revenueMinMinor = revenue;
+        if (revenue > aggregate.revenueMaxMinor) aggregate.revenueMaxMinor = revenue;
+        aggregate.faresMinor += trip.fareMinor;
+        aggregate.tipsMinor += trip.tipMinor;
+        aggregate.tollsMinor += trip.tollsMinor;
+        aggregate.distanceMm += trip.distanceMm;
+        aggregate.durationMs += trip.durationMs;
+        aggregate.distanceKm.sketch.accept(trip.distanceMm / 1e6);
+        aggregate.durationSeconds.sketch.accept(trip.durationMs / 1000);
+        const payments = aggregate.paymentTypes;
+        payments.set(trip.paymentType, (payments.get(trip.paymentType) ?? 0) + 1);
+        const zones = aggregate.pickupZones;
+        zones.set(trip.pickupZone, (zones.get(trip.pickupZone) ?? 0) + 1);
+    }
+    function add(aggregate: DayAggregate, verdict: Verdict, trip: Trip): void {
+        aggregate.recordsRead++;
+        if (verdict === "trip") {
+            addTrip(aggregate, trip);
+        } else if (verdict === "not_completed") {
+            aggregate.notCompleted++;
+        } else {
+            aggregate.rejected[verdict]++;
+        }
+    }
+    function addExpiry(aggregate: DayAggregate, verdict: ExpiryVerdict): void {
+        if (verdict === "missing") aggregate.expiresAtMissing++;
+        else if (verdict === "too_late") aggregate.expiresAtTooLate++;
+    }
+    return { add, addTrip, addExpiry };
+}
+
+const moduleAdder = createAggregateAdder();

@@ -1,12 +1,13 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 
-import { DayAggregate } from "./aggregate";
+import { createAggregateAdder, DayAggregate } from "./aggregate";
 import { KpiFunctionConfig } from "./config";
 import { dayWindow } from "./days";
 import { minorUnitDigits } from "./money";
 import { KpiRow, kpiRow } from "./output";
-import { expiryVerdict } from "./expiry";
-import { emptyTrip, parseUtcMillis, queryRange, queryRanges, Trip, TripItem, validateTrip, ValidationRules } from "./trips";
+import { createDecimalReader } from "./decimal";
+import { createExpiryCheck } from "./expiry";
+import { createTripReader, emptyTrip, queryRange, queryRanges, Trip, TripItem, ValidationRules } from "./trips";
 
 /** What reading and aggregating one day gives: its row and the counts the logs and metrics carry. */
 export interface DayKpis {
@@ -37,14 +38,31 @@ export function validationRules(config: Pick<KpiFunctionConfig, "currency" | "th
  * its expiresAt is checked whatever its verdict, and a trip whose completedAt lies outside [fromMs, toMs) is not
  * counted (false: only items that break the completedAt contract can be).
  */
-export function countItem(aggregate: DayAggregate, item: TripItem, rules: ValidationRules, tripRetentionDays: number, trip: Trip, range: { fromMs: number; toMs: number }): boolean {
-    const verdict = validateTrip(item, rules, trip);
-    const completedAtMs = verdict === "trip" ? trip.completedAtMs : parseUtcMillis(item["completedAt"]?.S ?? "");
-    aggregate.addExpiry(expiryVerdict(item, completedAtMs, tripRetentionDays));
-    if (verdict === "trip" && (trip.completedAtMs < range.fromMs || trip.completedAtMs >= range.toMs)) return false;
-    aggregate.add(verdict, trip);
-    return true;
+export type ItemCounter = (aggregate: DayAggregate, item: TripItem, rules: ValidationRules, tripRetentionDays: number, trip: Trip, range: { fromMs: number; toMs: number }) => boolean;
+
+/**
+ * Builds the item counter and everything it calls, once per run: in the serialized function these are plain
+ * closures, whereas a top-level function of serialized code is re-created on every call and looks its free names up
+ * through `with` scopes (30x the per-item time; docs/kpi.md, "As deployed"). `computeDay` calls it; so does the
+ * benchmark, on the serialized closure.
+ */
+export function createItemCounter(): ItemCounter {
+    const decimal = createDecimalReader();
+    const { validateTrip: validate, parseUtcMillis: parseTime } = createTripReader(decimal);
+    const expiry = createExpiryCheck(decimal);
+    const adder = createAggregateAdder();
+    return function countItem(aggregate, item, rules, tripRetentionDays, trip, range): boolean {
+        const verdict = validate(item, rules, trip);
+        const completedAtMs = verdict === "trip" ? trip.completedAtMs : parseTime(item["completedAt"]?.S ?? "");
+        adder.addExpiry(aggregate, expiry(item, completedAtMs, tripRetentionDays));
+        if (verdict === "trip" && (trip.completedAtMs < range.fromMs || trip.completedAtMs >= range.toMs)) return false;
+        adder.add(aggregate, verdict, trip);
+        return true;
+    };
 }
+
+/** See `ItemCounter`; for callers off the deployed path (tests). */
+export const countItem: ItemCounter = createItemCounter();
 
 /**
  * Reads one KPI day from the index (every page of every range; ranges run in parallel when the day is split
@@ -55,6 +73,7 @@ export async function computeDay(client: DynamoDBClient, config: KpiFunctionConf
     const window = dayWindow(date, config.timeZone);
     const rules = validationRules(config);
     const ranges = queryRanges(window, config.querySegments);
+    const count = createItemCounter();
     let outsideWindow = 0;
     const parts = await Promise.all(
         ranges.map(async (range) => {
@@ -62,7 +81,7 @@ export async function computeDay(client: DynamoDBClient, config: KpiFunctionConf
             const trip = emptyTrip();
             const counts = await queryRange(client, { tableName: config.tableName, indexName: config.indexName }, range, (items: TripItem[]) => {
                 for (const item of items) {
-                    if (!countItem(aggregate, item, rules, config.tripRetentionDays, trip, range)) outsideWindow++;
+                    if (!count(aggregate, item, rules, config.tripRetentionDays, trip, range)) outsideWindow++;
                 }
             });
             return { aggregate, ...counts };

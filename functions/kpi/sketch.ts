@@ -8,7 +8,8 @@ export const SKETCH_RELATIVE_ACCURACY = 0.01;
  * about log(max/min) / log((1+a)/(1-a)) bins (a few hundred for trip distances and durations).
  */
 export class QuantileSketch {
-    private readonly sketch: DDSketch;
+    /** The DDSketch itself: the per-item path (`createAggregateAdder`) accepts values into it directly (a method of serialized code costs a wrapper per call). */
+    readonly sketch: DDSketch;
 
     // Assigned in the constructor: closure serialization drops field initializers.
     constructor() {
