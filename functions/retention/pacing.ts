@@ -8,13 +8,13 @@ import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
  * Slots follow a schedule, so a timer firing a millisecond late does not push every later call back (the pace
  * would drift below the configured one). A caller released more than TOLERANCE_MS after its slot (the event loop
  * was busy) re-bases the schedule at its release, so the slots missed meanwhile are never released together.
- * Releases in any window of W ms then number at most ceil((W + TOLERANCE_MS) / interval); with MARGIN = 3% the
- * window can be 1000 ms plus 15 ms of jitter between release and arrival (event loop, network) and still hold at
+ * Releases in any window of W ms then number at most ceil((W + TOLERANCE_MS) / interval); with MARGIN = 5% the
+ * window can be 1000 ms plus 35 ms of jitter between release and arrival (event loop, network) and still hold at
  * most `perSecond` calls on the server's side.
  */
 export class Pacer {
     /** Slots are this much wider than the exact pace. */
-    static readonly MARGIN = 0.03;
+    static readonly MARGIN = 0.05;
     /** Lateness the schedule absorbs (the rest of 1000 ms x MARGIN is left for jitter after release). */
     static readonly TOLERANCE_MS = 15;
     readonly intervalMs: number;
