@@ -3,6 +3,7 @@ import type { Transport } from "@elastic/transport";
 import type { Deadline } from "../shared/deadline";
 import { describeError } from "../shared/errors";
 import type { BulkBody } from "./bulkBody";
+import type { ShipperFunctionConfig } from "./config";
 
 /** What became of one item. `retry`: try again later (Lambda's retry); `rejected`: never will succeed (dead letter). */
 export type ItemOutcome = { status: "created" } | { status: "exists" } | { status: "rejected"; error: string; type: string } | { status: "retry"; error: string; type: string };
@@ -24,6 +25,21 @@ export interface BulkOptions {
      * write a second copy. A failure of the check sends them all, as before.
      */
     beforeResend?: (indexes: number[]) => Promise<ReadonlySet<number>>;
+}
+
+/**
+ * The options a shipper config's delivery settings give a send (the handler's and the replay's alike), with what the
+ * existence checks found (`known`) and how to check again before a resend.
+ */
+export function deliveryOptions(delivery: ShipperFunctionConfig["delivery"], known: ReadonlySet<number> | undefined, beforeResend: NonNullable<BulkOptions["beforeResend"]>): BulkOptions {
+    return {
+        concurrency: delivery.bulkConcurrency,
+        maxBytes: delivery.bulkMaxBytes,
+        requestTimeoutMs: delivery.requestTimeoutMs,
+        maxRetries: delivery.maxRetries,
+        ...(known ? { known } : {}),
+        beforeResend,
+    };
 }
 
 /** Only what classifies each item: the response is this small whatever the batch size. */

@@ -3,7 +3,7 @@ import { describeError, InputError, RetryableError } from "../shared/errors";
 import { createLogger, type Logger } from "../shared/logger";
 import { createMetrics } from "../shared/metrics";
 import { publishAccounting, type Counts } from "./accounting";
-import { sendBulk, type ItemOutcome } from "./bulk";
+import { deliveryOptions, sendBulk, type ItemOutcome } from "./bulk";
 import type { ShipperFunctionConfig, ShipperSource } from "./config";
 import { ConnectionProvider } from "./connection";
 import { DeadLetterWriter, type DeadLetter } from "./deadLetter";
@@ -180,14 +180,7 @@ export function makeShipperCore(config: ShipperFunctionConfig, options: ShipperC
                 outcomes = await sendBulk(
                     transport,
                     items,
-                    {
-                        concurrency: config.delivery.bulkConcurrency,
-                        maxBytes: config.delivery.bulkMaxBytes,
-                        requestTimeoutMs: config.delivery.requestTimeoutMs,
-                        maxRetries: config.delivery.maxRetries,
-                        ...(known ? { known } : {}),
-                        beforeResend: (indexes) => lookUp(transport, itemEvents, indexes, source, deadline),
-                    },
+                    deliveryOptions(config.delivery, known, (indexes) => lookUp(transport, itemEvents, indexes, source, deadline)),
                     deadline,
                 );
             } catch (error) {

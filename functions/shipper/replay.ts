@@ -3,7 +3,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { awsClientConfig } from "../shared/awsClient";
 import { Deadline } from "../shared/deadline";
 import { describeError } from "../shared/errors";
-import { sendBulk } from "./bulk";
+import { deliveryOptions, sendBulk } from "./bulk";
 import { BulkBody } from "./bulkBody";
 import type { ShipperFunctionConfig } from "./config";
 import { ConnectionProvider } from "./connection";
@@ -154,19 +154,7 @@ export async function reshipDeadLetters(config: ShipperFunctionConfig, allLetter
         // Every letter may have been shipped before (by an earlier replay, or before a rollover): looked up first.
         const known = client ? await lookUp(targets.map((_, index) => index)).catch(() => undefined) : undefined;
         const outcomes = client
-            ? await sendBulk(
-                  client,
-                  items,
-                  {
-                      concurrency: config.delivery.bulkConcurrency,
-                      maxBytes: config.delivery.bulkMaxBytes,
-                      requestTimeoutMs: config.delivery.requestTimeoutMs,
-                      maxRetries: config.delivery.maxRetries,
-                      ...(known ? { known } : {}),
-                      beforeResend: lookUp,
-                  },
-                  deadline,
-              )
+            ? await sendBulk(client, items, deliveryOptions(config.delivery, known, lookUp), deadline)
             : [];
         outcomes.forEach((outcome, index) => {
             const entry = pending[owners[index]];
