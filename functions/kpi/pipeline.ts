@@ -61,9 +61,6 @@ export function createItemCounter(): ItemCounter {
     };
 }
 
-/** See `ItemCounter`; for callers off the deployed path (tests). */
-export const countItem: ItemCounter = createItemCounter();
-
 /**
  * Reads one KPI day from the index (every page of every range; ranges run in parallel when the day is split
  * into `querySegments`) and aggregates it. Partial aggregates are merged in range order; all sums are
